@@ -1,0 +1,261 @@
+"""Learner pages: home, track, lesson (with quiz and completion), search, progress."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from lessons import metrics, progress, quiz
+from lessons.models import (
+    Choice,
+    Lesson,
+    LessonCompletion,
+    QuizAnswer,
+    QuizAttempt,
+    Status,
+    Track,
+)
+from lessons.search import search as run_search
+
+
+def _can_preview(user) -> bool:
+    return user.is_active and user.is_staff
+
+
+@require_GET
+def home(request):
+    return render(
+        request,
+        "lessons/home.html",
+        {
+            "tracks": progress.tracks_with_progress(request.user),
+            "next_lesson": progress.next_lesson(request.user),
+        },
+    )
+
+
+@require_GET
+def track_detail(request, track_slug):
+    preview = _can_preview(request.user)
+    tracks = Track.objects.all() if preview else Track.objects.published()
+    track = get_object_or_404(tracks, slug=track_slug)
+    lessons = track.lessons.order_by("order", "id").defer("body", "body_html", "toc_html")
+    if not preview:
+        lessons = lessons.filter(status=Status.PUBLISHED)
+    lessons = list(lessons)
+    done = set()
+    if request.user.is_authenticated:
+        done = set(
+            LessonCompletion.objects.filter(user=request.user, lesson__track=track).values_list(
+                "lesson_id", flat=True
+            )
+        )
+    published = [lesson for lesson in lessons if lesson.is_published]
+    completed = sum(1 for lesson in published if lesson.pk in done)
+    return render(
+        request,
+        "lessons/track.html",
+        {
+            "track": track,
+            "lessons": lessons,
+            "done": done,
+            "completed": completed,
+            "percent": round(100 * completed / len(published)) if published else 0,
+            "total_minutes": sum(lesson.estimated_minutes for lesson in published),
+        },
+    )
+
+
+def _lesson_queryset(request, track_slug, lesson_slug):
+    """The lesson with its track, neighbours and (for a learner) progress, in ONE query."""
+    siblings = Lesson.objects.filter(track=OuterRef("track"), status=Status.PUBLISHED)
+    before = siblings.filter(order__lt=OuterRef("order")).order_by("-order", "-id")
+    after = siblings.filter(order__gt=OuterRef("order")).order_by("order", "id")
+    queryset = (
+        Lesson.objects.select_related("track")
+        .filter(track__slug=track_slug, slug=lesson_slug)
+        .annotate(
+            prev_slug=Subquery(before.values("slug")[:1]),
+            prev_title=Subquery(before.values("title")[:1]),
+            next_slug=Subquery(after.values("slug")[:1]),
+            next_title=Subquery(after.values("title")[:1]),
+        )
+    )
+    if not _can_preview(request.user):
+        queryset = queryset.filter(status=Status.PUBLISHED, track__status=Status.PUBLISHED)
+    if request.user.is_authenticated:
+        queryset = queryset.annotate(
+            completed=Exists(
+                LessonCompletion.objects.filter(user=request.user, lesson=OuterRef("pk"))
+            ),
+            latest_attempt_id=Subquery(
+                QuizAttempt.objects.filter(user=request.user, lesson=OuterRef("pk"))
+                .order_by("-created_at", "-id")
+                .values("id")[:1]
+            ),
+        )
+    return queryset
+
+
+def _get_lesson(request, track_slug, lesson_slug) -> Lesson:
+    lesson = _lesson_queryset(request, track_slug, lesson_slug).first()
+    if lesson is None:
+        raise Http404("No such lesson")
+    return lesson
+
+
+def _questions(lesson) -> list:
+    """Questions with their choices in ONE query (each question gets `choice_list`)."""
+    questions: dict[int, object] = {}
+    choices = (
+        Choice.objects.filter(question__lesson=lesson)
+        .select_related("question")
+        .order_by("question__order", "question__id", "order", "id")
+    )
+    for choice in choices:
+        question = questions.setdefault(choice.question_id, choice.question)
+        if not hasattr(question, "choice_list"):
+            question.choice_list = []
+        question.choice_list.append(choice)
+    return list(questions.values())
+
+
+def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, selected=None):
+    answers = {}
+    if selected is None and getattr(lesson, "latest_attempt_id", None):
+        answers = {
+            row["question_id"]: row
+            for row in QuizAnswer.objects.filter(attempt_id=lesson.latest_attempt_id).values(
+                "question_id", "choice_id", "is_correct"
+            )
+        }
+        selected = {qid: row["choice_id"] for qid, row in answers.items()}
+    for question in questions:
+        question.field = quiz.field_name(question)
+        question.selected = (selected or {}).get(question.pk)
+        result = answers.get(question.pk)
+        question.answered_correctly = result["is_correct"] if result else None
+    score = sum(1 for row in answers.values() if row["is_correct"])
+    return render(
+        request,
+        "lessons/lesson.html",
+        {
+            "lesson": lesson,
+            "track": lesson.track,
+            "questions": questions,
+            "graded": bool(answers),
+            "score": score,
+            "quiz_total": len(questions),
+            "quiz_error": quiz_error,
+            "is_preview": not lesson.is_published or lesson.track.status != Status.PUBLISHED,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def lesson_detail(request, track_slug, lesson_slug):
+    lesson = _get_lesson(request, track_slug, lesson_slug)
+    if lesson.is_published:
+        metrics.lesson_views.labels(track=lesson.track.slug, lesson=lesson.slug).inc()
+    return _render_lesson(request, lesson, _questions(lesson))
+
+
+def _login_then_lesson(request, track_slug, lesson_slug):
+    # After logging in, come back to the lesson page (not to this POST-only URL).
+    return redirect_to_login(
+        reverse("lessons:lesson", args=[track_slug, lesson_slug]), settings.LOGIN_URL
+    )
+
+
+@require_POST
+def lesson_complete(request, track_slug, lesson_slug):
+    if not request.user.is_authenticated:
+        return _login_then_lesson(request, track_slug, lesson_slug)
+    lesson = get_object_or_404(
+        Lesson.objects.published().select_related("track"),
+        track__slug=track_slug,
+        slug=lesson_slug,
+        track__status=Status.PUBLISHED,
+    )
+    action = request.POST.get("action", "complete")
+    if action == "complete":
+        _, created = LessonCompletion.objects.get_or_create(user=request.user, lesson=lesson)
+        if created:
+            metrics.lesson_completions.labels(track=lesson.track.slug, lesson=lesson.slug).inc()
+        messages.success(request, f"“{lesson.title}” marked as complete.")
+    elif action == "incomplete":
+        LessonCompletion.objects.filter(user=request.user, lesson=lesson).delete()
+        messages.info(request, f"“{lesson.title}” marked as not complete.")
+    else:
+        return render(
+            request, "400.html", {"message": "Unknown action: use complete or incomplete."}, status=400
+        )
+    return redirect(lesson.get_absolute_url())
+
+
+@require_POST
+def lesson_quiz(request, track_slug, lesson_slug):
+    if not request.user.is_authenticated:
+        return _login_then_lesson(request, track_slug, lesson_slug)
+    lesson = _get_lesson(request, track_slug, lesson_slug)
+    if not lesson.is_published:
+        raise Http404("Quizzes of draft lessons cannot be answered")
+    questions = _questions(lesson)
+    try:
+        graded = quiz.grade(questions, request.POST)
+    except quiz.QuizInputError as exc:
+        # 400, nothing recorded, and the learner's picks are kept on the re-rendered form.
+        return _render_lesson(
+            request,
+            lesson,
+            questions,
+            status=400,
+            quiz_error=str(exc),
+            selected=quiz.selected_choices(questions, request.POST),
+        )
+    with transaction.atomic():
+        score = sum(answer.is_correct for answer in graded)
+        attempt = QuizAttempt.objects.create(
+            user=request.user, lesson=lesson, score=score, total=len(graded)
+        )
+        QuizAnswer.objects.bulk_create(
+            QuizAnswer(
+                attempt=attempt,
+                question=answer.question,
+                choice_id=answer.choice_id,
+                is_correct=answer.is_correct,
+            )
+            for answer in graded
+        )
+    metrics.quiz_answers.labels(result="correct").inc(score)
+    metrics.quiz_answers.labels(result="incorrect").inc(len(graded) - score)
+    messages.success(request, f"Quiz recorded: {score} of {len(graded)} correct.")
+    return redirect(lesson.get_absolute_url() + "#quiz")
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "")
+    limit = settings.PORTAL_SEARCH_MAX_QUERY
+    if len(query) > limit:
+        return render(
+            request,
+            "lessons/search.html",
+            {"query": query[:limit], "error": f"Search terms are limited to {limit} characters."},
+            status=400,
+        )
+    results = run_search(query) if query.strip() else []
+    return render(request, "lessons/search.html", {"query": query, "results": results})
+
+
+@login_required
+@require_GET
+def my_progress(request):
+    return render(request, "lessons/progress.html", progress.learner_report(request.user))
