@@ -25,7 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_prometheus",
-    "portal",
+    "portal.apps.PortalConfig",
     "lessons",
 ]
 
