@@ -26,6 +26,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    # The failure lab (errors and latency on purpose); its views are named lab-*.
+    path("lab/", include("portal.lab_urls")),
     path("", include("lessons.urls")),
 ]
 
