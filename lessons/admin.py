@@ -1,8 +1,8 @@
 """Staff authoring: tracks, lessons (with their questions), questions (with their choices)."""
 
 from django.contrib import admin, messages
-from django.forms.models import BaseInlineFormSet
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -137,7 +137,10 @@ class LessonAdmin(admin.ModelAdmin):
     def add_question_link(self, obj):
         if not obj.pk:
             return "Save the lesson first, then add its quiz questions."
-        url = reverse("admin:lessons_question_add") + f"?lesson={obj.pk}&order={obj.questions.count() + 1}"
+        url = (
+            reverse("admin:lessons_question_add")
+            + f"?lesson={obj.pk}&order={obj.questions.count() + 1}"
+        )
         return format_html('<a class="addlink" href="{}">Add a quiz question</a>', url)
 
 

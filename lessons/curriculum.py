@@ -205,7 +205,9 @@ def parse_quiz(path: Path, raw) -> list[QuestionData]:
                     f"{where}, choice {c_number}: must be a mapping with 'text' and optional "
                     "'correct: true'"
                 )
-            choices.append(ChoiceData(text=choice["text"].strip(), correct=choice.get("correct", False)))
+            choices.append(
+                ChoiceData(text=choice["text"].strip(), correct=choice.get("correct", False))
+            )
         correct = sum(c.correct for c in choices)
         if correct != 1:
             raise CurriculumError(f"{where}: needs exactly one correct choice, found {correct}")
@@ -221,7 +223,8 @@ def parse_lesson(path: Path) -> LessonData:
     difficulty = meta.get("difficulty")
     if difficulty not in DIFFICULTIES:
         raise CurriculumError(
-            f"{path}: field 'difficulty' must be one of {', '.join(DIFFICULTIES)}, got {difficulty!r}"
+            f"{path}: field 'difficulty' must be one of {', '.join(DIFFICULTIES)}, "
+            f"got {difficulty!r}"
         )
     if not body.strip():
         raise CurriculumError(f"{path}:{body_line}: the lesson body is empty")
@@ -284,7 +287,9 @@ def parse_curriculum(root: Path = CURRICULUM_DIR) -> list[TrackData]:
     seen: dict[str, Path] = {}
     for track in tracks:
         if track.slug in seen:
-            raise CurriculumError(f"{track.path}: track slug {track.slug!r} also in {seen[track.slug]}")
+            raise CurriculumError(
+                f"{track.path}: track slug {track.slug!r} also in {seen[track.slug]}"
+            )
         seen[track.slug] = track.path
     return sorted(tracks, key=lambda t: (t.order, t.slug))
 

@@ -3,9 +3,7 @@ dozen), never from the URL, so an unknown slug cannot create a series."""
 
 from prometheus_client import Counter
 
-lesson_views = Counter(
-    "portal_lesson_views", "Published lesson pages served.", ["track", "lesson"]
-)
+lesson_views = Counter("portal_lesson_views", "Published lesson pages served.", ["track", "lesson"])
 lesson_completions = Counter(
     "portal_lesson_completions", "Lessons marked complete by learners.", ["track", "lesson"]
 )

@@ -55,13 +55,13 @@ class Track(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("lessons:track", args=[self.slug])
-
     def save(self, *args, **kwargs):
         self.description = normalize_text(self.description)
         self.description_html = rendering.render_markdown(self.description).html
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("lessons:track", args=[self.slug])
 
     def content(self) -> dict:
         """The fields the curriculum file format carries (see curriculum/FORMAT.md)."""
@@ -131,6 +131,23 @@ class Lesson(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.body = normalize_text(self.body)
+        rendered = rendering.render_markdown(self.body)
+        self.body_html = rendered.html
+        self.toc_html = rendered.toc_html
+        self.body_text = rendered.text
+        self.word_count = rendered.word_count
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+        if connection.vendor == "postgresql":
+            Lesson.objects.filter(pk=self.pk).update(
+                search_vector=SearchVector("title", weight="A", config="english")
+                + SearchVector("summary", weight="B", config="english")
+                + SearchVector("body_text", weight="C", config="english")
+            )
+
     def get_absolute_url(self) -> str:
         return reverse("lessons:lesson", args=[self.track.slug, self.slug])
 
@@ -154,23 +171,6 @@ class Lesson(models.Model):
                 raise ValidationError(
                     {"order": f"Position {self.order} is already taken by “{clash.title}”."}
                 )
-
-    def save(self, *args, **kwargs):
-        self.body = normalize_text(self.body)
-        rendered = rendering.render_markdown(self.body)
-        self.body_html = rendered.html
-        self.toc_html = rendered.toc_html
-        self.body_text = rendered.text
-        self.word_count = rendered.word_count
-        if self.status == Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        super().save(*args, **kwargs)
-        if connection.vendor == "postgresql":
-            Lesson.objects.filter(pk=self.pk).update(
-                search_vector=SearchVector("title", weight="A", config="english")
-                + SearchVector("summary", weight="B", config="english")
-                + SearchVector("body_text", weight="C", config="english")
-            )
 
     def content(self, questions=None) -> dict:
         """The fields the curriculum file format carries, quiz included."""
@@ -283,6 +283,9 @@ class QuizAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["attempt", "question"], name="one_answer_per_question")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.choice}"
 
 
 def content_hash(data: dict) -> str:

@@ -20,7 +20,7 @@ class TrackProgress:
 
 
 def tracks_with_progress(user) -> list[TrackProgress]:
-    """Published tracks with lesson counts, minutes and (for a learner) completed counts: one query."""
+    """Published tracks with lesson counts, minutes and (for a learner) completions: 2 queries."""
     published = Q(lessons__status=Status.PUBLISHED)
     annotations = {
         "lesson_count": Count("lessons", filter=published, distinct=True),
@@ -39,7 +39,6 @@ def tracks_with_progress(user) -> list[TrackProgress]:
         TrackProgress(
             track=t,
             lesson_count=t.lesson_count,
-            # Sum over a join with the count's join would double count; recompute per track.
             total_minutes=t.total_minutes or 0,
             completed=completed.get(t.pk, 0),
         )
@@ -60,9 +59,7 @@ def next_lesson(user) -> Lesson | None:
         .order_by("track__order", "track__title", "order", "id")
         .only("slug", "title", "order", "track__slug", "track__title", "track__order")
     )
-    done = dict(
-        LessonCompletion.objects.filter(user=user).values_list("lesson_id", "completed_at")
-    )
+    done = dict(LessonCompletion.objects.filter(user=user).values_list("lesson_id", "completed_at"))
     if not done:
         return None
     unfinished = [lesson for lesson in lessons if lesson.pk not in done]
@@ -107,7 +104,9 @@ def learner_report(user) -> dict:
         .annotate(attempts=Count("id"), best=Max("score"), last_at=Max("created_at"))
     }
     latest = {}
-    for attempt in QuizAttempt.objects.filter(user=user).order_by("lesson_id", "-created_at", "-id"):
+    for attempt in QuizAttempt.objects.filter(user=user).order_by(
+        "lesson_id", "-created_at", "-id"
+    ):
         latest.setdefault(attempt.lesson_id, attempt)
     rows = []
     for lesson in lessons:

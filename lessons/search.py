@@ -83,7 +83,11 @@ def _search_simple(query: str) -> list[Result]:
         )
     scored = []
     for lesson in _published().filter(condition):
-        title, summary, body = lesson.title.lower(), lesson.summary.lower(), lesson.body_text.lower()
+        title, summary, body = (
+            lesson.title.lower(),
+            lesson.summary.lower(),
+            lesson.body_text.lower(),
+        )
         score = sum(3 * (t in title) + 2 * (t in summary) + body.count(t) * 0.01 for t in terms)
         scored.append((score, lesson))
     scored.sort(key=lambda pair: (-pair[0], pair[1].track.order, pair[1].order))

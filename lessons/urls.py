@@ -15,5 +15,7 @@ urlpatterns = [
         views.lesson_complete,
         name="lesson-complete",
     ),
-    path("tracks/<slug:track_slug>/<slug:lesson_slug>/quiz/", views.lesson_quiz, name="lesson-quiz"),
+    path(
+        "tracks/<slug:track_slug>/<slug:lesson_slug>/quiz/", views.lesson_quiz, name="lesson-quiz"
+    ),
 ]

@@ -195,7 +195,10 @@ def lesson_complete(request, track_slug, lesson_slug):
         messages.info(request, f"“{lesson.title}” marked as not complete.")
     else:
         return render(
-            request, "400.html", {"message": "Unknown action: use complete or incomplete."}, status=400
+            request,
+            "400.html",
+            {"message": "Unknown action: use complete or incomplete."},
+            status=400,
         )
     return redirect(lesson.get_absolute_url())
 

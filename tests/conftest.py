@@ -1,5 +1,7 @@
 """Shared fixtures: users, a small published track, and the built-in curriculum."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -42,4 +44,4 @@ def lesson(track):
 
 @pytest.fixture
 def curriculum(db):
-    call_command("load_lessons", verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("load_lessons", verbosity=0, stdout=io.StringIO())

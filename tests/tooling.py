@@ -12,7 +12,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TOOLS_DIR = Path(
     os.environ.get(
         "PORTAL_TOOLS_DIR",
-        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "learning-portal" / "tools",
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        / "learning-portal"
+        / "tools",
     )
 )
 VENV_BIN = Path(sys.executable).parent

@@ -12,8 +12,9 @@ from .base import DATABASE_URL
 
 DEBUG = False
 SECRET_KEY = env_required(
-    "DJANGO_SECRET_KEY", "set it to 50+ random characters (python -c 'import secrets; "
-    "print(secrets.token_urlsafe(50))')"
+    "DJANGO_SECRET_KEY",
+    "set it to 50+ random characters (python -c 'import secrets; "
+    "print(secrets.token_urlsafe(50))')",
 )
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters")

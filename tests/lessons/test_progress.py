@@ -20,7 +20,9 @@ def two_tracks():
 
 def complete(user, lesson, minutes_ago=0):
     LessonCompletion.objects.create(
-        user=user, lesson=lesson, completed_at=timezone.now() - timezone.timedelta(minutes=minutes_ago)
+        user=user,
+        lesson=lesson,
+        completed_at=timezone.now() - timezone.timedelta(minutes=minutes_ago),
     )
 
 
@@ -59,7 +61,7 @@ def test_progress_page_numbers(learner_client, learner, two_tracks):
     html = response.content.decode()
     assert "40%" in html  # 2 of 5 lessons
     assert "(2 of 5)" in html
-    assert "100%</span><span class=\"stat-label\">quiz accuracy" in html  # best attempt 3/3
+    assert '100%</span><span class="stat-label">quiz accuracy' in html  # best attempt 3/3
     assert "<td>2</td>" in html  # two attempts on F1
 
 

@@ -75,9 +75,7 @@ def test_search_backend_matches_database(searchable, monkeypatch):
     used = []
     for name in ("_search_postgres", "_search_simple"):
         original = getattr(search, name)
-        monkeypatch.setattr(
-            search, name, lambda q, _o=original, _n=name: used.append(_n) or _o(q)
-        )
+        monkeypatch.setattr(search, name, lambda q, _o=original, _n=name: used.append(_n) or _o(q))
     assert search.search("budget")
     if connection.vendor == "postgresql":
         assert used == ["_search_postgres"]

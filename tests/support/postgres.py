@@ -46,7 +46,9 @@ def portal_database(load_lessons: bool = True):
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL not reachable at {admin_url}: {exc}; run scripts/start-postgres.sh")
+        pytest.fail(
+            f"PostgreSQL not reachable at {admin_url}: {exc}; run scripts/start-postgres.sh"
+        )
     url = _with_database(admin_url, name)
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "portal.settings.test"}
     try:

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         root.mkdir(parents=True, exist_ok=True)
         questions = Prefetch("questions", queryset=Question.objects.prefetch_related("choices"))
         tracks = Track.objects.prefetch_related(
-            Prefetch("lessons", queryset=Lesson.objects.order_by("order").prefetch_related(questions))
+            Prefetch(
+                "lessons", queryset=Lesson.objects.order_by("order").prefetch_related(questions)
+            )
         )
         written = removed = 0
         for track in tracks:
