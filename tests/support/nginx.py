@@ -37,9 +37,14 @@ def render(values: dict[str, str], template: Path = TEMPLATE) -> str:
 
 
 def main_conf(workdir: Path, server_conf: Path, worker_processes: str = "1") -> str:
-    """The image's nginx.conf, with pid, temp paths and error log in `workdir` and no daemon."""
+    """The image's nginx.conf, with pid, temp paths and error log in `workdir` and no daemon.
+
+    As root (CI), nginx would switch its workers to `nobody`, who cannot enter the private temp
+    dir; the image runs master and workers as the same user (101), so the tests do the same.
+    """
+    user = "user root root;\n" if os.geteuid() == 0 else ""
     return f"""\
-worker_processes {worker_processes};
+{user}worker_processes {worker_processes};
 daemon off;
 pid {workdir}/nginx.pid;
 error_log {workdir}/error.log warn;
