@@ -77,3 +77,13 @@ output "kms_key_arn" {
   description = "Customer managed key of this environment (RDS, its secret, log groups)."
   value       = aws_kms_key.main.arn
 }
+
+output "public_subnets_cidr_blocks" {
+  description = "Public subnets (the ALB's addresses): the chart's networkPolicy.loadBalancer.cidrs."
+  value       = module.vpc.public_subnets_cidr_blocks
+}
+
+output "database_subnets_cidr_blocks" {
+  description = "Database subnets: the chart's networkPolicy.database.cidrs."
+  value       = module.vpc.database_subnets_cidr_blocks
+}

@@ -5,6 +5,7 @@ has explicit least-privilege permissions, and CI/deploy do what issue 7 asks for
 import json
 import os
 import re
+import shlex
 import subprocess
 from functools import cache
 from pathlib import Path
@@ -352,10 +353,93 @@ def test_deploy_runs_helm_upgrade_install_atomically_with_the_commit_sha_as_tag(
     assert "--wait" in upgrade and "--timeout" in upgrade
     for key in ("backend.image.tag", "frontend.image.tag"):
         assert f'{key}="$IMAGE_TAG"' in upgrade
+    # The chart's EKS profile first, the environment's own values over it.
+    profile = upgrade.index('--values "$CHART/values-production.yaml"')
+    assert profile < upgrade.index('--values "$RUNNER_TEMP/environment-values.yaml"')
+    chart = REPO_ROOT / "deploy" / "helm" / "learning-portal"
+    values = yaml.safe_load((chart / "values.yaml").read_text(encoding="utf-8"))
+    for section in ("backend", "frontend"):
+        assert {"repository", "tag"} <= set(values[section]["image"]), "chart value names"
+    assert "existingSecret" in values["secret"]
     assert helm_job["env"]["IMAGE_TAG"] == "${{ inputs.image-tag }}"
     checkout = step_using(helm_job, "actions/checkout")
     assert checkout["with"]["ref"] == "${{ inputs.image-tag }}"
     assert any("helm test" in s.get("run", "") for s in steps(helm_job))
+
+
+def documented_environment_values() -> dict:
+    """The HELM_VALUES example of docs/aws-path.md (the first yaml block after its heading)."""
+    doc = (REPO_ROOT / "docs" / "aws-path.md").read_text(encoding="utf-8")
+    after = doc.split("`HELM_VALUES` for production", 1)[1]
+    block = re.search(r"```yaml\n(.*?)```", after, re.S)
+    assert block, "docs/aws-path.md: no HELM_VALUES example"
+    return yaml.safe_load(block[1])
+
+
+def test_deploy_command_renders_the_chart_with_the_documented_values(tmp_path):
+    """Run the workflow's own helm arguments through `helm template`: the chart's schema
+    (which rejects unknown keys) accepts every --set-string, and the images land where expected."""
+    (helm_job,) = jobs(DEPLOY_ENV).values()
+    script = next(s["run"] for s in steps(helm_job) if "helm upgrade" in s.get("run", ""))
+    command = next(
+        line
+        for line in script.replace("\\\n", " ").splitlines()
+        if line.strip().startswith("helm upgrade")
+    )
+    env_file = tmp_path / "environment-values.yaml"
+    env_file.write_text(yaml.safe_dump(documented_environment_values()), encoding="utf-8")
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    variables = {
+        **load(DEPLOY_ENV)["env"],
+        "RUNNER_TEMP": str(tmp_path),
+        "REGISTRY": "registry.example/portal",
+        "IMAGE_TAG": sha,
+    }
+    args = [re.sub(r"\$(\w+)", lambda m: variables[m[1]], a) for a in shlex.split(command)]
+    assert args[:4] == ["helm", "upgrade", "--install", variables["RELEASE"]]
+    template_args, i = [], 5
+    while i < len(args):
+        if args[i] in ("--namespace", "--values", "--set-string"):
+            template_args += args[i : i + 2]
+            i += 2
+        else:
+            i += 1  # --rollback-on-failure, --wait, --timeout 15m, --history-max 20: install-only
+            if args[i - 1] in ("--timeout", "--history-max"):
+                i += 1
+    helm_home = tmp_path / "helm"
+    result = subprocess.run(
+        [tool("helm"), "template", variables["RELEASE"], args[4], "--kube-version", "1.33.0"]
+        + template_args,
+        cwd=REPO_ROOT,
+        env={
+            **os.environ,
+            "HELM_CACHE_HOME": str(helm_home / "cache"),
+            "HELM_CONFIG_HOME": str(helm_home / "config"),
+            "HELM_DATA_HOME": str(helm_home / "data"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    docs = [d for d in yaml.safe_load_all(result.stdout) if d]
+    images = {
+        c["image"]
+        for d in docs
+        if d["kind"] in ("Deployment", "Job")
+        for c in d["spec"]["template"]["spec"]["containers"]
+    }
+    assert f"registry.example/portal/learning-portal:{sha}" in images
+    assert f"registry.example/portal/learning-portal-nginx:{sha}" in images
+    assert not {i for i in images if not i.endswith(sha)}, images
+    (ingress,) = [d for d in docs if d["kind"] == "Ingress"]
+    assert ingress["spec"]["rules"][0]["host"] == "portal.example.org"
+    assert "alb.ingress.kubernetes.io/certificate-arn" in ingress["metadata"]["annotations"]
+    assert variables["SECRET_NAME"] in result.stdout
+    for secret in (d for d in docs if d["kind"] == "Secret"):
+        assert "DATABASE_URL" not in {**secret.get("data", {}), **secret.get("stringData", {})}, (
+            "with existingSecret the chart must not render a database Secret of its own"
+        )
 
 
 def test_deploy_documents_rollback():
