@@ -69,14 +69,14 @@ module "db" {
   vpc_security_group_ids = [aws_security_group.db.id]
   publicly_accessible    = false
 
-  maintenance_window              = "Sun:03:00-Sun:04:00"
-  backup_window                   = "01:00-02:00"
-  backup_retention_period         = var.db_backup_retention_days
-  copy_tags_to_snapshot           = true
-  delete_automated_backups        = false
-  skip_final_snapshot             = var.db_skip_final_snapshot
+  maintenance_window               = "Sun:03:00-Sun:04:00"
+  backup_window                    = "01:00-02:00"
+  backup_retention_period          = var.db_backup_retention_days
+  copy_tags_to_snapshot            = true
+  delete_automated_backups         = false
+  skip_final_snapshot              = var.db_skip_final_snapshot
   final_snapshot_identifier_prefix = "${local.name}-final"
-  deletion_protection             = var.db_deletion_protection
+  deletion_protection              = var.db_deletion_protection
 
   auto_minor_version_upgrade  = true
   allow_major_version_upgrade = false

@@ -357,11 +357,30 @@ def test_credential_scanner_catches_what_it_is_meant_to_catch():
     assert not find_credentials('password = var.db_password\nregex("^[0-9]{12}$", id)')
 
 
-@pytest.mark.parametrize(
-    "path",
-    [p for p in sorted(TF_DIR.rglob("*")) if p.is_file() and ".terraform" not in p.parts],
-    ids=lambda p: str(p.relative_to(TF_DIR)),
-)
+def committable_files() -> list[Path]:
+    """Files under terraform/ that git would commit: tracked, or new and not ignored (an
+    operator's backend.hcl and *.local.tfvars are ignored on purpose: terraform/.gitignore)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "terraform"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return sorted(REPO_ROOT / name for name in listed if (REPO_ROOT / name).is_file())
+
+
+def test_operator_files_are_ignored_by_git():
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "terraform/backend.hcl", "terraform/x.local.tfvars"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert ignored == ["terraform/backend.hcl", "terraform/x.local.tfvars"]
+
+
+@pytest.mark.parametrize("path", committable_files(), ids=lambda p: str(p.relative_to(TF_DIR)))
 def test_no_credentials_or_account_ids_committed(path):
     assert not find_credentials(path.read_text(encoding="utf-8"))
 
@@ -460,6 +479,108 @@ def test_outputs_an_operator_needs_next():
     for name, body in outputs.items():
         assert body.get("description"), f"output {name}: describe it"
     assert "aws eks update-kubeconfig" in outputs["kubeconfig_command"]["value"]
+
+
+# --- formatting (what `terraform fmt -check` in CI would reject) -------------------------------
+
+OPENING, CLOSING = "([{", ")]}"
+
+
+def structural_chars(line: str) -> tuple[list[tuple[int, str]], int | None]:
+    """(column, char) of every character outside strings and comments; the comment's column."""
+    found, i, in_string, interpolation = [], 0, False, 0
+    while i < len(line):
+        c = line[i]
+        if in_string:
+            if c == "\\":
+                i += 2
+                continue
+            if line.startswith("${", i):
+                interpolation += 1
+                i += 2
+                continue
+            if c == "}" and interpolation:
+                interpolation -= 1
+            elif c == '"' and not interpolation:
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c == "#" or line.startswith("//", i):
+            return found, i
+        else:
+            found.append((i, c))
+        i += 1
+    return found, None
+
+
+def fmt_problems(text: str) -> list[str]:
+    """hclwrite's layout rules, as `terraform fmt` applies them: two-space indentation from a stack
+    of per-line bracket counts, `=` aligned one space after the longest name within each run of
+    consecutive single-line attributes (a line opening a multi-line value, a blank line, a comment
+    or a brace ends the run), trailing comments of consecutive lines aligned, no trailing spaces."""
+    problems, rows, stack = [], [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        chars, comment = structural_chars(line)
+        code = line if comment is None else line[:comment]
+        net = sum((c in OPENING) - (c in CLOSING) for _, c in chars)
+        if net < 0:
+            closed = -net
+            while closed and stack:
+                take = min(closed, stack[-1])
+                stack[-1] -= take
+                closed -= take
+                if not stack[-1]:
+                    stack.pop()
+        indent = 2 * len(stack)
+        if net > 0:
+            stack.append(net)
+        if code.strip() and len(line) - len(line.lstrip(" ")) != indent:
+            problems.append(
+                f"line {number}: indented {len(line) - len(line.lstrip())}, not {indent}"
+            )
+        if line != line.rstrip():
+            problems.append(f"line {number}: trailing whitespace")
+        equals = None
+        for col, c in chars:
+            if (
+                c == "="
+                and line[col - 1 : col] not in "=!<>"
+                and line[col + 1 : col + 2] not in "=>"
+            ):
+                after = sum((ch in OPENING) - (ch in CLOSING) for j, ch in chars if j > col)
+                equals = (col, len(line[:col].rstrip())) if after == 0 else None
+                break
+        rows.append((number, equals, comment, len(code.rstrip()), bool(code.strip())))
+
+    def check_runs(key, target, label):
+        run: list = []
+        for row in rows + [(0, None, None, 0, False)]:
+            if key(row) is not None:
+                run.append(row)
+                continue
+            want = max((target(r) for r in run), default=0) + 1
+            problems.extend(f"line {r[0]}: {label} not aligned" for r in run if key(r) != want)
+            run = []
+
+    check_runs(lambda r: r[1][0] if r[1] else None, lambda r: r[1][1], "'='")
+    check_runs(lambda r: r[2] if r[4] else None, lambda r: r[3], "comment")
+    return problems
+
+
+def test_fmt_checker_knows_terraform_fmt_layout():
+    good = (
+        'locals {\n  a   = 1\n  bcd = 2\n  policy = jsonencode({\n    Version = "1"\n'
+        '    Statement = [{\n      Sid    = "A"\n      Action = "x"\n    }]\n  })\n}\n'
+    )
+    assert fmt_problems(good) == []
+    assert fmt_problems("locals {\n  a = 1\n  bcd = 2\n}\n")  # not aligned
+    assert fmt_problems("locals {\n   a = 1\n}\n")  # three spaces
+    assert fmt_problems('x = 1 # one\ny = "long" # two\n')  # comments not aligned
+
+
+@pytest.mark.parametrize("path", TF_FILES + TFVARS_FILES, ids=lambda p: p.name)
+def test_files_are_laid_out_as_terraform_fmt_would(path):
+    assert fmt_problems(path.read_text(encoding="utf-8")) == []
 
 
 # --- checkov ---------------------------------------------------------------------------------------
