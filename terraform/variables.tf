@@ -97,13 +97,13 @@ variable "single_nat_gateway" {
 ################################################################################
 
 variable "kubernetes_version" {
-  description = "EKS Kubernetes minor version (<major>.<minor>). Upgrade one minor version at a time."
+  description = "EKS Kubernetes minor version (<major>.<minor>). Stay within EKS standard support (extended support costs six times as much); upgrade one minor version at a time."
   type        = string
-  default     = "1.33"
+  default     = "1.35"
 
   validation {
     condition     = can(regex("^1\\.(3[0-9])$", var.kubernetes_version))
-    error_message = "kubernetes_version must be a supported EKS minor version such as \"1.33\"."
+    error_message = "kubernetes_version must be an EKS minor version such as \"1.35\"."
   }
 }
 

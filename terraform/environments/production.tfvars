@@ -15,7 +15,7 @@ create_github_oidc_provider = true
 vpc_cidr           = "10.20.0.0/16"
 single_nat_gateway = false
 
-kubernetes_version                   = "1.33"
+kubernetes_version                   = "1.35"
 cluster_endpoint_public_access_cidrs = ["0.0.0.0/0"]
 
 node_instance_types     = ["t3.small"]

@@ -15,7 +15,7 @@ create_github_oidc_provider = false
 vpc_cidr           = "10.10.0.0/16"
 single_nat_gateway = true
 
-kubernetes_version = "1.33"
+kubernetes_version = "1.35"
 # GitHub-hosted runners have no fixed address range; authentication is IAM either way.
 # Narrow this when the deploy runs on self-hosted runners.
 cluster_endpoint_public_access_cidrs = ["0.0.0.0/0"]

@@ -38,6 +38,11 @@ def load(path: Path) -> dict:
     return data
 
 
+def kube_version() -> str:
+    """The clusters' Kubernetes version as CI renders and validates the chart (x.y.0)."""
+    return f"{load(CI)['env']['KUBERNETES_VERSION']}.0"
+
+
 def jobs(path: Path) -> dict[str, dict]:
     return load(path)["jobs"]
 
@@ -281,6 +286,16 @@ def test_ci_tests_run_on_sqlite_and_on_a_postgresql_service():
     assert "DATABASE_URL" not in ci_jobs["tests-sqlite"].get("env", {})
 
 
+def test_ci_validates_manifests_for_the_version_terraform_deploys():
+    terraform = (REPO_ROOT / "terraform" / "variables.tf").read_text(encoding="utf-8")
+    block = terraform.split('variable "kubernetes_version"', 1)[1].split("\n}\n", 1)[0]
+    default = re.search(r'default\s*=\s*"([0-9.]+)"', block)[1]
+    assert kube_version() == f"{default}.0"
+    for tfvars in sorted((REPO_ROOT / "terraform" / "environments").glob("*.tfvars")):
+        pinned = re.search(r'kubernetes_version\s*=\s*"([0-9.]+)"', tfvars.read_text("utf-8"))
+        assert pinned and pinned[1] == default, tfvars.name
+
+
 def test_uv_is_cached_wherever_dependencies_are_installed():
     for name, job in jobs(CI).items():
         if any("uv sync" in s.get("run", "") for s in steps(job)):
@@ -408,7 +423,7 @@ def test_deploy_command_renders_the_chart_with_the_documented_values(tmp_path):
                 i += 1
     helm_home = tmp_path / "helm"
     result = subprocess.run(
-        [tool("helm"), "template", variables["RELEASE"], args[4], "--kube-version", "1.33.0"]
+        [tool("helm"), "template", variables["RELEASE"], args[4], "--kube-version", kube_version()]
         + template_args,
         cwd=REPO_ROOT,
         env={
