@@ -263,7 +263,7 @@ def test_ci_runs_every_check_of_the_issue():
         "hadolint Dockerfile deploy/nginx/Dockerfile",
         "checkov --config-file terraform/.checkov.yaml",
         "checkov --config-file .github/checkov.yaml",
-        "--framework dockerfile",
+        "checkov --config-file tests/serving/checkov-dockerfile.yaml",
         "terraform fmt -check",
         "terraform init -backend=false",
         "terraform validate",
