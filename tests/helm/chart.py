@@ -6,6 +6,7 @@ the pod specs of its workloads (Deployments, Jobs and bare Pods) for the asserti
 """
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,19 @@ NGINX_TEMPLATE = REPO_ROOT / "deploy" / "nginx" / "templates" / "default.conf.te
 RULES_DIR = REPO_ROOT / "observability" / "prometheus" / "rules"
 DASHBOARDS_DIR = REPO_ROOT / "observability" / "grafana" / "dashboards"
 
-# EKS version the chart targets (terraform var.kubernetes_version, CI's KUBERNETES_VERSION).
-KUBE_VERSION = "1.33.0"
+
+def terraform_kubernetes_version() -> str:
+    """The clusters' Kubernetes version: the default of terraform's var.kubernetes_version (the
+    tfvars and CI's KUBERNETES_VERSION must agree with it, tests/infra checks that), as x.y.0."""
+    text = (REPO_ROOT / "terraform" / "variables.tf").read_text()
+    block = text.split('variable "kubernetes_version"', 1)[1].split("\n}\n", 1)[0]
+    found = re.search(r'default\s*=\s*"(\d+\.\d+)"', block)
+    assert found, "terraform/variables.tf: no default for kubernetes_version"
+    return f"{found.group(1)}.0"
+
+
+# The EKS version the chart is deployed to; every scenario is rendered and validated for it.
+KUBE_VERSION = terraform_kubernetes_version()
 RELEASE = "learning-portal"
 NAMESPACE = "learning-portal"
 MONITORING_API = "monitoring.coreos.com/v1"

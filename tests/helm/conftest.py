@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helm.chart import (
+    KUBE_VERSION,
     MONITORING_API,
     PRODUCTION_VALUES,
     Helm,
@@ -54,10 +55,10 @@ EVERYTHING_OFF = [
 # Scenario id -> (helm template arguments, Kubernetes version). Every optional feature appears
 # switched on and off; the CRD-based monitoring objects with and without the monitoring API.
 SCENARIOS: dict[str, tuple[list[str], str]] = {
-    "default": ([], "1.33.0"),
-    "production": (["-f", str(PRODUCTION_VALUES), "--api-versions", MONITORING_API], "1.33.0"),
-    "production-without-monitoring-crds": (["-f", str(PRODUCTION_VALUES)], "1.33.0"),
-    "autoscaling-on": (AUTOSCALING_ON, "1.33.0"),
+    "default": ([], KUBE_VERSION),
+    "production": (["-f", str(PRODUCTION_VALUES), "--api-versions", MONITORING_API], KUBE_VERSION),
+    "production-without-monitoring-crds": (["-f", str(PRODUCTION_VALUES)], KUBE_VERSION),
+    "autoscaling-on": (AUTOSCALING_ON, KUBE_VERSION),
     "pdb-off": (
         [
             "--set",
@@ -65,10 +66,10 @@ SCENARIOS: dict[str, tuple[list[str], str]] = {
             "--set",
             "frontend.podDisruptionBudget.enabled=false",
         ],
-        "1.33.0",
+        KUBE_VERSION,
     ),
-    "networkpolicy-off": (["--set", "networkPolicy.enabled=false"], "1.33.0"),
-    "ingress-off": (["--set", "ingress.enabled=false"], "1.33.0"),
+    "networkpolicy-off": (["--set", "networkPolicy.enabled=false"], KUBE_VERSION),
+    "ingress-off": (["--set", "ingress.enabled=false"], KUBE_VERSION),
     "ingress-group-and-certificate": (
         [
             "--set",
@@ -80,11 +81,11 @@ SCENARIOS: dict[str, tuple[list[str], str]] = {
             "--set",
             "ingress.alb.sslRedirect=0",
         ],
-        "1.33.0",
+        KUBE_VERSION,
     ),
-    "monitoring-on": ([*MONITORING_ON, "--api-versions", MONITORING_API], "1.33.0"),
-    "monitoring-on-without-crds": (MONITORING_ON, "1.33.0"),
-    "existing-secret": (["--set", "secret.existingSecret=portal-env"], "1.33.0"),
+    "monitoring-on": ([*MONITORING_ON, "--api-versions", MONITORING_API], KUBE_VERSION),
+    "monitoring-on-without-crds": (MONITORING_ON, KUBE_VERSION),
+    "existing-secret": (["--set", "secret.existingSecret=portal-env"], KUBE_VERSION),
     "chart-secret-values": (
         [
             "--set",
@@ -92,13 +93,15 @@ SCENARIOS: dict[str, tuple[list[str], str]] = {
             "--set",
             "secret.databaseUrl=postgres://portal:pw@db.internal:5432/portal",
         ],
-        "1.33.0",
+        KUBE_VERSION,
     ),
-    "everything-off": (EVERYTHING_OFF, "1.33.0"),
+    "everything-off": (EVERYTHING_OFF, KUBE_VERSION),
     "everything-on": (
         [*MONITORING_ON, *AUTOSCALING_ON, "--api-versions", MONITORING_API],
-        "1.33.0",
+        KUBE_VERSION,
     ),
+    # Kubernetes 1.33, the version the chart was first validated for (clusters not yet upgraded).
+    "kubernetes-1.33": ([], "1.33.0"),
     # The oldest Kubernetes the chart supports (Chart.yaml kubeVersion): no preStop sleep action.
     "kubernetes-1.29": ([], "1.29.0"),
 }

@@ -1,5 +1,6 @@
 """The chart lints and renders with the real Helm (v4), every render validates against the
-Kubernetes 1.33 schemas (EKS), and bad values fail with a message that names the problem."""
+schemas of the Kubernetes version the EKS clusters run (terraform var.kubernetes_version), and bad
+values fail with a message that names the problem."""
 
 import shutil
 import tarfile
@@ -11,6 +12,7 @@ from tests.helm.chart import (
     CHART,
     CRD_KINDS,
     DASHBOARDS_DIR,
+    KUBE_VERSION,
     NGINX_TEMPLATE,
     PRODUCTION_VALUES,
     RULES_DIR,
@@ -72,7 +74,7 @@ def test_validator_rejects_unknown_fields(rendered, tmp_path):
     deployment["spec"]["template"]["spec"]["containers"][0]["livenessProbes"] = {}
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump_all(broken))
-    proc = kubernetes_validate([path], "1.33.0")
+    proc = kubernetes_validate([path], KUBE_VERSION)
     assert proc.returncode != 0
     assert "livenessProbes" in proc.stdout + proc.stderr
 
