@@ -30,7 +30,7 @@ def _env_int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
 
 
-def container_cpus() -> float:
+def container_cpus(cpu_max: str = "/sys/fs/cgroup/cpu.max") -> float:
     """CPUs this process may really use.
 
     os.cpu_count() reports the *host's* cores: on a 64-core node a pod limited to 1 CPU would start
@@ -43,7 +43,7 @@ def container_cpus() -> float:
     except (AttributeError, OSError):  # not Linux
         available = float(os.cpu_count() or 1)
     try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        quota, period = Path(cpu_max).read_text().split()[:2]
         if quota != "max" and int(period) > 0:
             return max(min(int(quota) / int(period), available), 0.1)
     except (OSError, ValueError):
