@@ -189,3 +189,14 @@ def test_production_settings_accept_the_compose_environment(services, service, t
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_alertmanager_gets_the_repository_config_and_its_templates(services):
+    mounts = {target: source for source, target in bind_mounts(services["alertmanager"])}
+    config_path = REPO_ROOT / "observability" / "alertmanager" / "alertmanager.yml"
+    assert mounts["/etc/alertmanager/alertmanager.yml"] == config_path
+    config = yaml.safe_load(config_path.read_text())
+    for pattern in config.get("templates", []):
+        directory = pattern.rsplit("/", 1)[0]
+        assert directory in mounts, f"{pattern} is not mounted"
+        assert list(mounts[directory].glob(pattern.rsplit("/", 1)[1]))
