@@ -1,22 +1,34 @@
-"""Page weight: a built-in lesson's HTML + CSS + JS (+ fonts, if any) stays under 150 KB."""
+"""Page weight: a built-in lesson's HTML + CSS + JS (+ fonts, if any) stays under 150 KB.
+
+The lesson measured is the built-in one with the most rendered HTML, so every other lesson
+page is lighter.
+"""
 
 import pytest
+from django.db.models.functions import Length
 
+from lessons.models import Lesson
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LESSON = "/tracks/service-levels/slis-slos-and-error-budgets/"
 BUDGET = 150 * 1024
 COUNTED = {"document", "stylesheet", "script", "font"}
 
 
 def test_lesson_page_weight(curriculum_db, make_context, network):
+    heaviest = (
+        Lesson.objects.select_related("track")
+        .annotate(size=Length("body_html") + Length("toc_html"))
+        .order_by("-size")
+        .first()
+    )
+    lesson_url = heaviest.get_absolute_url()
     context = make_context("desktop-light")
     page = context.new_page()
     responses = []
     page.on("response", lambda response: responses.append(response))
-    page.goto(LESSON, wait_until="networkidle")
+    page.goto(lesson_url, wait_until="networkidle")
 
     rows = []
     for response in responses:
@@ -26,7 +38,7 @@ def test_lesson_page_weight(curriculum_db, make_context, network):
     total = sum(size for _, size, _ in counted)
     other = sum(size for kind, size, _ in rows if kind not in COUNTED)
 
-    lines = [f"lesson page weight ({LESSON}), uncompressed bytes:"]
+    lines = [f"lesson page weight ({lesson_url}, the heaviest lesson), uncompressed bytes:"]
     lines += [f"  {kind:<10} {size:>8}  {url}" for kind, size, url in rows]
     lines.append(
         f"  HTML+CSS+JS+fonts: {total} bytes = {total / 1024:.1f} KB "
