@@ -60,8 +60,13 @@ class Rendered:
     word_count: int
 
 
+# An <img> whose src was removed (script-carrying or off-site) would be an empty image without
+# a text alternative: drop the element.
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
 def sanitize(raw_html: str) -> str:
-    return nh3.clean(
+    cleaned = nh3.clean(
         raw_html,
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
@@ -72,6 +77,7 @@ def sanitize(raw_html: str) -> str:
         strip_comments=True,
         attribute_filter=_filter_attribute,
     )
+    return _IMG_WITHOUT_SRC.sub("", cleaned)
 
 
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:

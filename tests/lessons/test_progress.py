@@ -62,7 +62,7 @@ def test_progress_page_numbers(learner_client, learner, two_tracks):
     assert "40%" in html  # 2 of 5 lessons
     assert "(2 of 5)" in html
     assert '100%</span><span class="stat-label">quiz accuracy' in html  # best attempt 3/3
-    assert "<td>2</td>" in html  # two attempts on F1
+    assert '<td class="col-attempts">2</td>' in html  # two attempts on F1
 
 
 def test_other_learners_progress_is_not_shown(client, django_user_model, learner, two_tracks):
