@@ -20,6 +20,7 @@ Client and server share the machine's cores, so compare the ratios, not absolute
 import argparse
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -128,6 +129,12 @@ def main(argv=None) -> int:
         default="10s",
         help="wrk --timeout (default 10s; wrk's own 2 s would count queued requests as errors)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="interleaved rounds per scenario; the median round is reported (default 1)",
+    )
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
@@ -135,6 +142,7 @@ def main(argv=None) -> int:
     workers = args.workers or default_workers()
 
     print(f"starting PostgreSQL database, gunicorn ({workers} workers) and nginx ...", flush=True)
+    load_before = os.getloadavg()[0]
     with serving_stack(workers=workers, nginx_workers="auto") as stack:
         create_users(stack.env, {"bench-learner": "bench-Pa55word-1"})
         session = login(stack.nginx.url, "bench-learner", "bench-Pa55word-1")
@@ -148,22 +156,36 @@ def main(argv=None) -> int:
             ("microcache", stack.nginx.url + lesson, BEHIND_TLS, "HIT", "Log in"),
             ("signed-in", stack.nginx.url + lesson, signed_in, "BYPASS", "bench-learner"),
         ]
-        results = []
         for name, url, headers, cache, text in scenarios:
             check(url, headers, None)  # fills the caches
             check(url, headers, cache, text)
             # Warm-up: every worker loads templates and opens its database connection.
             wrk(url, headers, args, duration="2s")
             print(f"  {name:<11} {url}", flush=True)
-            output = wrk(url, headers, args)
-            results.append(parse_wrk(name, url, output))
+        # Round-robin: with --rounds N each scenario runs N times, interleaved, and the round
+        # with its median rate counts, so a burst of other work on the machine skews one round
+        # of every scenario rather than all rounds of one.
+        rounds: dict[str, list[Result]] = {name: [] for name, *_ in scenarios}
+        for number in range(args.rounds):
+            if args.rounds > 1:
+                print(f"  round {number + 1}/{args.rounds}", flush=True)
+            for name, url, headers, _, _ in scenarios:
+                rounds[name].append(parse_wrk(name, url, wrk(url, headers, args)))
+        results = []
+        for runs in rounds.values():
+            runs.sort(key=lambda r: r.requests_per_second)
+            median = runs[len(runs) // 2]
+            # Errors of every round count.
+            median.errors = sum(r.errors for r in runs)
+            median.non_2xx_3xx = sum(r.non_2xx_3xx for r in runs)
+            results.append(median)
         page_bytes = len(request(stack.nginx.url + lesson, headers=BEHIND_TLS).body)
 
     by_name = {r.name: r for r in results}
     print()
     print(
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration} --timeout={args.timeout} "
-        "--latency; "
+        f"--latency; {args.rounds} round(s); "
         f"gunicorn {workers} sync workers; lesson page {page_bytes} bytes"
     )
     print(f"{'scenario':<12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'requests':>10}{'errors':>8}")
@@ -194,6 +216,8 @@ def main(argv=None) -> int:
                     "results": [asdict(r) for r in results],
                     "ratios": ratios,
                     "workers": workers,
+                    "rounds": args.rounds,
+                    "load_average_before": load_before,
                     "page_bytes": page_bytes,
                 },
                 indent=2,
