@@ -2,7 +2,7 @@
 nginx tests can see exactly which headers nginx forwards and which requests reach the app.
 
 Paths steer the answer: `/static/...` looks like WhiteNoise, `.../slow` sleeps 0.5 s,
-`.../set-cookie` sets a cookie, `.../big` returns 8 KB of HTML (compressible)."""
+`.../set-cookie` sets a cookie, `.../never-cache` sends Django's never_cache headers, `.../big` returns 8 KB of HTML (compressible)."""
 
 import json
 import threading
@@ -31,6 +31,9 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(0.5)
         if "/set-cookie" in self.path:
             headers["Set-Cookie"] = "csrftoken=abc; Path=/; SameSite=Lax"
+        if "/never-cache" in self.path:
+            # What Django's never_cache sets (the failure lab uses it).
+            headers["Cache-Control"] = "max-age=0, no-cache, no-store, must-revalidate, private"
         if self.path.startswith("/static/"):
             headers["Cache-Control"] = "max-age=315360000, public, immutable"
             headers["Content-Type"] = "text/css"

@@ -170,6 +170,16 @@ def test_a_response_that_sets_a_cookie_is_never_stored(fake):
     assert len(seen_by_app(app, path)) == 3
 
 
+def test_the_apps_never_cache_headers_are_honoured(fake):
+    # The failure lab's responses (never_cache) must all reach the app: nginx may not swallow
+    # the traffic a learner generates on purpose.
+    app, nginx = fake
+    path = unique("/never-cache")
+    statuses = [request(nginx.url + path).header("X-Cache-Status") for _ in range(3)]
+    assert statuses == ["MISS", "MISS", "MISS"]
+    assert len(seen_by_app(app, path)) == 3
+
+
 def test_post_is_never_cached(fake):
     app, nginx = fake
     path = unique("/form")

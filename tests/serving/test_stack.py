@@ -136,6 +136,17 @@ def test_health_endpoints_pass_through_uncached(stack):
             assert wait_for(lambda rid=request_id: app_requests_with(stack, rid))
 
 
+def test_failure_lab_traffic_always_reaches_the_app(stack):
+    ids = []
+    for _ in range(3):
+        response = request(f"{stack.nginx.url}/lab/status/?code=200", headers=BEHIND_TLS)
+        assert response.status == 200, response.text
+        assert response.header("X-Cache-Status") == "MISS"
+        ids.append(response.header("X-Request-ID"))
+    for request_id in ids:
+        assert wait_for(lambda rid=request_id: app_requests_with(stack, rid))
+
+
 def test_post_over_the_limit_gets_413_from_nginx(stack):
     request_id = f"big-{uuid.uuid4().hex}"
     response = request(
