@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.serving import dockerfile
 from tests.support import nginx as nginx_support
 from tests.tooling import REPO_ROOT
 
@@ -176,12 +177,20 @@ def test_production_settings_accept_the_compose_environment(services, service, t
         if not key.startswith(("DJANGO_", "DATABASE_URL", "PROMETHEUS_"))
     }
     env.update({k: str(v) for k, v in services[service]["environment"].items()})
+    image_env = dockerfile.env_values(dockerfile.stages(REPO_ROOT / "Dockerfile")[-1])
+    # The image's metrics directory, moved into a fresh temp dir that does not exist yet (like a
+    # fresh tmpfs /tmp): gunicorn's on_starting hook creates it for the app; the migrate service
+    # must create it itself.
+    metrics_dir = tmp_path / image_env["PROMETHEUS_MULTIPROC_DIR"].lstrip("/")
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     if service == "app":
-        # gunicorn's on_starting hook creates the metrics directory before any worker imports
-        # Django; stand in for it.
-        env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)
+        metrics_dir.mkdir(parents=True)
+        command = "python manage.py check"
+    else:
+        command = services[service]["command"][-1].replace("$$", "$")
+        command = command.split(" && python manage.py migrate")[0] + " && python manage.py check"
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        ["sh", "-c", command.replace("python manage.py", f"{sys.executable} manage.py")],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -189,6 +198,7 @@ def test_production_settings_accept_the_compose_environment(services, service, t
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    assert not list(REPO_ROOT.glob("*.db")), "prometheus_client wrote metric files to the repo"
 
 
 def test_alertmanager_gets_the_repository_config_and_its_templates(services):
