@@ -188,6 +188,10 @@ def main(argv=None) -> int:
         f"--latency; {args.rounds} round(s); "
         f"gunicorn {workers} sync workers; lesson page {page_bytes} bytes"
     )
+    print(
+        f"{os.cpu_count()} CPUs; load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after (other work on the machine skews absolute numbers)"
+    )
     print(f"{'scenario':<12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'requests':>10}{'errors':>8}")
     for r in results:
         errors = r.errors + r.non_2xx_3xx
