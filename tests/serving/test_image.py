@@ -5,6 +5,7 @@ compiler."""
 
 import fnmatch
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -281,7 +282,8 @@ def test_nginx_image_substitutes_exactly_the_variables_the_tests_substitute():
 def test_every_locked_runtime_dependency_has_a_musllinux_wheel(tmp_path):
     """`pip download --only-binary=:all: --platform musllinux_1_2_x86_64` for the image's Python:
     if this passes, the builder's `uv sync --no-build` needs no compiler on Alpine."""
-    uv = shutil.which("uv") or tool("uv")
+    # `uv run` exports its own path as UV.
+    uv = os.environ.get("UV") or shutil.which("uv") or tool("uv")
     requirements = tmp_path / "requirements.txt"
     subprocess.run(
         [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "-q",
