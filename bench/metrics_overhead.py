@@ -1,0 +1,201 @@
+"""What does django-prometheus' middleware cost a lesson page? (issue 3: at most 10%)
+
+    uv run python bench/metrics_overhead.py              # about a minute; PostgreSQL and wrk
+    uv run python bench/metrics_overhead.py --rounds 10 --strict
+
+Starts the portal twice, side by side on loopback, the way production runs it: production
+settings, static files collected as the image build does, the repository's gunicorn.conf.py (its
+default worker count for this machine), prometheus_client multiprocess mode, one throwaway
+PostgreSQL database with the built-in lessons (tests/support, tests/serving/stack.py):
+
+  with-metrics      portal.settings.production as it is
+  without-metrics   the same, minus PrometheusBeforeMiddleware and PrometheusAfterMiddleware
+                    (a settings module written to a temp dir; the instrumented database backend
+                    and the product counters stay, so only the middleware's cost is measured)
+
+Then `wrk -t2 -c16 -d6s --latency` against the anonymous lesson page of each, alternating
+(with, without, without, with, ...) for --rounds rounds so that other work on the machine hits
+both alike, and prints per variant the median of:
+
+  requests/s           what wrk measured (client and servers share the cores: compare ratios)
+  CPU ms per request   user+system CPU time the server's processes used during the run, divided
+                       by the requests served (from /proc): the cost of a page, and nearly
+                       independent of whatever else the machine is doing. Sync workers are
+                       CPU-bound, so throughput at saturation is inversely proportional to it.
+
+and the ratios with/without of both: the median over rounds of each round's ratio (the two runs of
+a round are back to back, so they share the machine's conditions). Workers are not recycled
+during the benchmark (GUNICORN_MAX_REQUESTS=0), so no process's CPU time goes missing.
+"""
+
+import argparse
+import os
+import re
+import runpy
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.serving.stack import BEHIND_TLS, collect_static, production_env  # noqa: E402
+from tests.support.gunicorn import run_gunicorn  # noqa: E402
+from tests.support.postgres import portal_database  # noqa: E402
+from tests.tooling import tool  # noqa: E402
+
+LESSON = "/tracks/kubernetes/health-probes/"
+NO_METRICS_SETTINGS = '''"""Production settings minus django-prometheus' middlewares (benchmark)."""
+from portal.settings.production import *  # noqa: F403
+from portal.settings.production import MIDDLEWARE
+
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("django_prometheus.middleware.")]
+'''
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes (/proc/<pid>/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / ticks
+
+
+def wrk(url: str, seconds: int, connections: int) -> tuple[float, int, int]:
+    """(requests/s, requests, errors) of one wrk run against `url`."""
+    headers = [arg for name, value in BEHIND_TLS.items() for arg in ("-H", f"{name}: {value}")]
+    out = subprocess.run(
+        [
+            tool("wrk"),
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout=10s",
+            "--latency",
+            *headers,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return rps, requests, errors + (int(non_2xx.group(1)) if non_2xx else 0)
+
+
+def get(url: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers=BEHIND_TLS)  # noqa: S310 (loopback)
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return response.status, response.read().decode()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=6, help="alternating rounds (default 6)")
+    parser.add_argument("--seconds", type=int, default=6, help="wrk duration per run")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0: its default)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if the overhead is > 10%%")
+    args = parser.parse_args()
+
+    conf = runpy.run_path(str(REPO_ROOT / "gunicorn.conf.py"))
+    workers = args.workers or conf["default_workers"](conf["container_cpus"]())
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="portal-bench-")))
+        (workdir / "bench_settings_no_metrics.py").write_text(NO_METRICS_SETTINGS)
+        static_root = collect_static(workdir / "staticfiles")
+        database_url = stack.enter_context(portal_database())
+        env = production_env(database_url, static_root)
+        env.pop("DATABASE_URL")  # run_gunicorn sets it
+        env["DJANGO_LOG_LEVEL"] = "INFO"  # as in production: one access line per request
+        env["GUNICORN_MAX_REQUESTS"] = "0"  # keep every worker (and its CPU time) to the end
+        variants = {
+            "with-metrics": {**env},
+            "without-metrics": {
+                **env,
+                "DJANGO_SETTINGS_MODULE": "bench_settings_no_metrics",
+                "PYTHONPATH": os.pathsep.join([str(workdir), str(REPO_ROOT)]),
+            },
+        }
+        servers = {
+            name: stack.enter_context(
+                run_gunicorn(database_url=database_url, workers=workers, env=variant_env)
+            )
+            for name, variant_env in variants.items()
+        }
+
+        # Both serve the page; only one of them counts requests by view.
+        for name, server in servers.items():
+            status, page = get(server.url + LESSON)
+            assert status == 200 and "<h1" in page, (name, status)
+            metrics = get(server.url + "/metrics")[1]
+            by_view = "django_http_requests_total_by_view_transport_method_total" in metrics
+            assert by_view == (name == "with-metrics"), (name, by_view)
+            wrk(server.url + LESSON, 2, args.connections)  # warm-up: connections, caches
+
+        print(
+            f"lesson page {LESSON}, gunicorn workers: {workers}, "
+            f"wrk -t2 -c{args.connections} -d{args.seconds}s, {args.rounds} rounds"
+        )
+        print(f"load average before: {os.getloadavg()[0]:.2f}")
+        rps_of: dict[str, list[float]] = {name: [] for name in servers}
+        cpu_ms_of: dict[str, list[float]] = {name: [] for name in servers}
+        for round_number in range(1, args.rounds + 1):
+            order = list(servers) if round_number % 2 else list(reversed(servers))
+            for name in order:
+                server = servers[name]
+                pids = [server.process.pid, *server.worker_pids()]
+                cpu_before = cpu_seconds(pids)
+                rps, requests, errors = wrk(server.url + LESSON, args.seconds, args.connections)
+                cpu_ms = 1000 * (cpu_seconds(pids) - cpu_before) / requests
+                if errors:
+                    print(f"  {name}: {errors} errors", file=sys.stderr)
+                    return 2
+                rps_of[name].append(rps)
+                cpu_ms_of[name].append(cpu_ms)
+                print(
+                    f"  round {round_number} {name:16} {rps:8.1f} requests/s "
+                    f"{cpu_ms:6.2f} CPU ms/request"
+                )
+                time.sleep(1)
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+    rps = {name: statistics.median(values) for name, values in rps_of.items()}
+    cpu = {name: statistics.median(values) for name, values in cpu_ms_of.items()}
+    rps_ratio = statistics.median(
+        w / wo for w, wo in zip(rps_of["with-metrics"], rps_of["without-metrics"], strict=True)
+    )
+    # Throughput ratio implied by the CPU cost: requests per CPU second, with / without.
+    cpu_ratio = statistics.median(
+        wo / w
+        for w, wo in zip(cpu_ms_of["with-metrics"], cpu_ms_of["without-metrics"], strict=True)
+    )
+    print()
+    print(f"{'variant':16} {'requests/s':>11} {'CPU ms/request':>15}")
+    for name in servers:
+        print(f"{name:16} {rps[name]:11.1f} {cpu[name]:15.2f}")
+    print(
+        f"throughput ratio with/without (wrk, median of rounds):    {rps_ratio:.3f} "
+        f"(overhead {100 * (1 - rps_ratio):+.1f}%)"
+    )
+    print(
+        f"throughput ratio with/without (CPU per page, median):     {cpu_ratio:.3f} "
+        f"(overhead {100 * (1 - cpu_ratio):+.1f}%; target: <= 10%)"
+    )
+    if args.strict and min(rps_ratio, cpu_ratio) < 0.90:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
