@@ -1,17 +1,19 @@
 """Learner pages: home, track, lesson (with quiz and completion), search, progress."""
 
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from lessons import metrics, progress, quiz
+from lessons import metrics, page_cache, progress, quiz
 from lessons.models import (
     Choice,
     Lesson,
@@ -72,14 +74,15 @@ def track_detail(request, track_slug):
     )
 
 
-def _lesson_queryset(request, track_slug, lesson_slug):
-    """The lesson with its track, neighbours and (for a learner) progress, in ONE query."""
+def _lesson_queryset(track_slug, lesson_slug, *, preview: bool):
+    """The lesson with its track and neighbours, in ONE query."""
     siblings = Lesson.objects.filter(track=OuterRef("track"), status=Status.PUBLISHED)
     before = siblings.filter(order__lt=OuterRef("order")).order_by("-order", "-id")
     after = siblings.filter(order__gt=OuterRef("order")).order_by("order", "id")
     queryset = (
         Lesson.objects.select_related("track")
         .filter(track__slug=track_slug, slug=lesson_slug)
+        .defer("body", "body_text", "search_vector", "track__description")
         .annotate(
             prev_slug=Subquery(before.values("slug")[:1]),
             prev_title=Subquery(before.values("title")[:1]),
@@ -87,27 +90,25 @@ def _lesson_queryset(request, track_slug, lesson_slug):
             next_title=Subquery(after.values("title")[:1]),
         )
     )
-    if not _can_preview(request.user):
+    if not preview:
         queryset = queryset.filter(status=Status.PUBLISHED, track__status=Status.PUBLISHED)
-    if request.user.is_authenticated:
-        queryset = queryset.annotate(
-            completed=Exists(
-                LessonCompletion.objects.filter(user=request.user, lesson=OuterRef("pk"))
-            ),
-            latest_attempt_id=Subquery(
-                QuizAttempt.objects.filter(user=request.user, lesson=OuterRef("pk"))
-                .order_by("-created_at", "-id")
-                .values("id")[:1]
-            ),
-        )
     return queryset
 
 
-def _get_lesson(request, track_slug, lesson_slug) -> Lesson:
-    lesson = _lesson_queryset(request, track_slug, lesson_slug).first()
-    if lesson is None:
+def _lesson_content(request, track_slug, lesson_slug):
+    """(lesson, questions) for the page; published content comes from the page cache."""
+    preview = _can_preview(request.user)
+
+    def load():
+        lesson = _lesson_queryset(track_slug, lesson_slug, preview=preview).first()
+        return None if lesson is None else (lesson, _questions(lesson))
+
+    content = load() if preview else page_cache.get_or_load(track_slug, lesson_slug, load)
+    if content is None:
         raise Http404("No such lesson")
-    return lesson
+    lesson, questions = content
+    # Cached objects are shared by later requests of this process: work on copies.
+    return copy.copy(lesson), [copy.copy(question) for question in questions]
 
 
 def _questions(lesson) -> list:
@@ -128,14 +129,25 @@ def _questions(lesson) -> list:
 
 def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, selected=None):
     answers = {}
-    if selected is None and getattr(lesson, "latest_attempt_id", None):
-        answers = {
-            row["question_id"]: row
-            for row in QuizAnswer.objects.filter(attempt_id=lesson.latest_attempt_id).values(
-                "question_id", "choice_id", "is_correct"
+    lesson.completed = False
+    if request.user.is_authenticated:
+        # The learner's own state: two small queries (never cached).
+        lesson.completed = LessonCompletion.objects.filter(
+            user=request.user, lesson=lesson
+        ).exists()
+        if selected is None:
+            latest = (
+                QuizAttempt.objects.filter(user=request.user, lesson=lesson)
+                .order_by("-created_at", "-id")
+                .values("id")[:1]
             )
-        }
-        selected = {qid: row["choice_id"] for qid, row in answers.items()}
+            answers = {
+                row["question_id"]: row
+                for row in QuizAnswer.objects.filter(attempt_id=Subquery(latest)).values(
+                    "question_id", "choice_id", "is_correct"
+                )
+            }
+            selected = {qid: row["choice_id"] for qid, row in answers.items()}
     for question in questions:
         question.field = quiz.field_name(question)
         question.selected = (selected or {}).get(question.pk)
@@ -161,10 +173,10 @@ def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, s
 
 @require_GET
 def lesson_detail(request, track_slug, lesson_slug):
-    lesson = _get_lesson(request, track_slug, lesson_slug)
+    lesson, questions = _lesson_content(request, track_slug, lesson_slug)
     if lesson.is_published:
         metrics.lesson_views.labels(track=lesson.track.slug, lesson=lesson.slug).inc()
-    return _render_lesson(request, lesson, _questions(lesson))
+    return _render_lesson(request, lesson, questions)
 
 
 def _login_then_lesson(request, track_slug, lesson_slug):
@@ -207,10 +219,9 @@ def lesson_complete(request, track_slug, lesson_slug):
 def lesson_quiz(request, track_slug, lesson_slug):
     if not request.user.is_authenticated:
         return _login_then_lesson(request, track_slug, lesson_slug)
-    lesson = _get_lesson(request, track_slug, lesson_slug)
+    lesson, questions = _lesson_content(request, track_slug, lesson_slug)
     if not lesson.is_published:
         raise Http404("Quizzes of draft lessons cannot be answered")
-    questions = _questions(lesson)
     try:
         graded = quiz.grade(questions, request.POST)
     except quiz.QuizInputError as exc:

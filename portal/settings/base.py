@@ -135,6 +135,17 @@ PORTAL_VERSION = env_str("PORTAL_VERSION", "0.1.0")
 PORTAL_GIT_COMMIT = env_str("PORTAL_GIT_COMMIT", "unknown")
 PORTAL_LAB_ENABLED = env_bool("PORTAL_LAB_ENABLED", True)
 PORTAL_SEARCH_MAX_QUERY = 200
+# Published lesson content is cached this long (seconds; 0 = off). See lessons/page_cache.py.
+PORTAL_CONTENT_CACHE_SECONDS = env_int("PORTAL_CONTENT_CACHE_SECONDS", 30)
+
+# Per-process memory cache: enough for the lesson content cache, nothing to operate.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "portal",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 
 # --- Logging: JSON lines to stdout --------------------------------------------------------------
 LOG_LEVEL = (env_str("DJANGO_LOG_LEVEL", "INFO") or "INFO").upper()

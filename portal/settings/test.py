@@ -15,3 +15,5 @@ PORTAL_LAB_ENABLED = True
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests see database changes immediately; the cache has its own tests.
+PORTAL_CONTENT_CACHE_SECONDS = 0
