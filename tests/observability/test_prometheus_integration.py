@@ -5,7 +5,9 @@ database. Debian's Prometheus runs with the repository's own observability/prome
 prometheus.yml and rule files. The config is loaded and only these fields are changed: the scrape
 target (app:8000 -> the test server), the Alertmanager target (-> an unused loopback port, so
 nothing leaves the machine), scrape/evaluation intervals (1 s) and the rule file paths (absolute,
-since the config is written to a temp dir). Then, with learner traffic and lab errors flowing:
+since the config is written to a temp dir). Rule groups that set their own `interval` (the 30-day
+budget group: 5m) get 1 s too, in a copy made by `with_test_intervals` that changes nothing else.
+Then, with learner traffic and lab errors flowing:
 
 - every recording rule of the repository returns data (a finite value) via /api/v1/query;
 - every expression of every dashboard panel, with its template variables substituted, does too;
@@ -77,6 +79,8 @@ def short_window_copy(slo_rules: dict) -> dict:
     assert sum(expr.count(SLO_SELECTOR) for expr in exprs) == 6 * len(SHORT_WINDOWS)
     for group in copy["groups"]:
         group["name"] += ".test-short-windows"
+        if "interval" in group:
+            group["interval"] = "1s"
         for rule in group["rules"]:
             expr = rule["expr"].replace(SLO_SELECTOR, LAB_SELECTOR)
             expr = re.sub(r"portal:slo_", "portal_test:slo_", expr)
@@ -89,6 +93,17 @@ def short_window_copy(slo_rules: dict) -> dict:
             else:
                 rule["for"] = "1s"
                 rule["labels"]["variant"] = "test-short-windows"
+    return copy
+
+
+def with_test_intervals(rules: dict) -> dict:
+    """The same rules with every group's own `interval` set to 1 s (checked: nothing else)."""
+    copy = json.loads(json.dumps(rules))
+    for group in copy["groups"]:
+        if "interval" in group:
+            group["interval"] = "1s"
+    strip = [{k: v for k, v in g.items() if k != "interval"} for g in rules["groups"]]
+    assert [{k: v for k, v in g.items() if k != "interval"} for g in copy["groups"]] == strip
     return copy
 
 
@@ -195,7 +210,12 @@ def test_real_prometheus_evaluates_every_rule_and_panel(portal_db_url, tmp_path)
         (alertmanager,) = config["alerting"]["alertmanagers"]
         alertmanager["static_configs"][0]["targets"] = [f"127.0.0.1:{free_port()}"]
         assert config["rule_files"] == ["rules/*.yaml"]
-        config["rule_files"] = [str(p) for p in RULE_FILES] + [str(slo_copy)]
+        rule_files = []
+        for path in RULE_FILES:
+            loaded = tmp_path / path.name
+            loaded.write_text(yaml.safe_dump(with_test_intervals(yaml.safe_load(path.read_text()))))
+            rule_files.append(str(loaded))
+        config["rule_files"] = [*rule_files, str(slo_copy)]
         checked = tmp_path / "prometheus.yml"
         checked.write_text(yaml.safe_dump(config, sort_keys=False))
         result = subprocess.run(
