@@ -1,6 +1,7 @@
 """Learner pages: home, track, lesson (with quiz and completion), search, progress."""
 
 import copy
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +25,14 @@ from lessons.models import (
     Track,
 )
 from lessons.search import search as run_search
+
+
+@dataclass(frozen=True)
+class _ChoiceView:
+    pk: int
+    text: str
+    checked: bool
+    mark: str  # "correct", "wrong" or ""
 
 
 def _can_preview(user) -> bool:
@@ -148,12 +157,33 @@ def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, s
                 )
             }
             selected = {qid: row["choice_id"] for qid, row in answers.items()}
+    graded = bool(answers)
     for question in questions:
         question.field = quiz.field_name(question)
         question.selected = (selected or {}).get(question.pk)
         result = answers.get(question.pk)
         question.answered_correctly = result["is_correct"] if result else None
+        # Display state per choice, decided here rather than in nested template conditions.
+        question.choice_views = [
+            _ChoiceView(
+                pk=choice.pk,
+                text=choice.text,
+                checked=question.selected == choice.pk,
+                mark=(
+                    "correct"
+                    if graded and choice.is_correct
+                    else "wrong"
+                    if graded and question.selected == choice.pk
+                    else ""
+                ),
+            )
+            for choice in question.choice_list
+        ]
     score = sum(1 for row in answers.values() if row["is_correct"])
+    # Sibling URLs follow lessons/urls.py: <track>/<lesson>/, <track>/<lesson>/quiz/, ...
+    # (two reverse() calls instead of five on the hottest page).
+    track_url, lesson_url = lesson.track.get_absolute_url(), lesson.get_absolute_url()
+    is_preview = not lesson.is_published or lesson.track.status != Status.PUBLISHED
     return render(
         request,
         "lessons/lesson.html",
@@ -161,11 +191,17 @@ def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, s
             "lesson": lesson,
             "track": lesson.track,
             "questions": questions,
-            "graded": bool(answers),
+            "graded": graded,
+            "lesson_url": lesson_url,
+            "quiz_url": lesson_url + "quiz/",
+            "complete_url": lesson_url + "complete/",
+            "prev_url": f"{track_url}{lesson.prev_slug}/" if lesson.prev_slug else "",
+            "next_url": f"{track_url}{lesson.next_slug}/" if lesson.next_slug else "",
             "score": score,
             "quiz_total": len(questions),
             "quiz_error": quiz_error,
-            "is_preview": not lesson.is_published or lesson.track.status != Status.PUBLISHED,
+            "is_preview": is_preview,
+            "can_answer": request.user.is_authenticated and not is_preview,
         },
         status=status,
     )
