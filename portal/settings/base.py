@@ -1,6 +1,7 @@
 """Settings shared by every environment. Deploy-time values come from the environment (see
 `portal.env`); environment modules (`local`, `production`, `test`) only change defaults."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -127,6 +128,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Metrics -----------------------------------------------------------------------------------
+# In multiprocess mode prometheus_client writes a file per process into this directory. gunicorn
+# creates it (on_starting), but a one-off `manage.py` in the image (migrate, load_lessons) would
+# crash on a missing directory, so make sure it exists before any metric is created.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 # Off: it queries the database at import time, in every process.
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
