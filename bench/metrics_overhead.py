@@ -1,7 +1,8 @@
 """What does django-prometheus' middleware cost a lesson page? (issue 3: at most 10%)
 
-    uv run python bench/metrics_overhead.py              # about a minute; PostgreSQL and wrk
-    uv run python bench/metrics_overhead.py --rounds 10 --strict
+    uv run python bench/metrics_overhead.py              # about 3 minutes; PostgreSQL and wrk
+    uv run python bench/metrics_overhead.py --rounds 20 --strict
+    uv run python bench/metrics_overhead.py --variants with-metrics without-metrics
 
 Starts the portal three times, side by side on loopback, the way production runs it: production
 settings, static files collected as the image build does, the repository's gunicorn.conf.py (its
@@ -16,7 +17,7 @@ metrics directory in memory (/dev/shm; the pod's is an emptyDir with medium: Mem
   lean-metrics      the two replaced by portal.metrics.PrometheusMiddleware, which records only
                     the request metrics the rules and dashboards use, under the same names
 
-Then `wrk -t2 -c16 -d6s --latency` against the anonymous lesson page of each, one after the other
+Then `wrk -t2 -c16 -d4s --latency` against the anonymous lesson page of each, one after the other
 (the order rotating from round to round) for --rounds rounds so that other work on the machine
 hits all alike, and prints per variant the median of:
 
@@ -123,8 +124,8 @@ def get(url: str) -> tuple[int, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=6, help="alternating rounds (default 6)")
-    parser.add_argument("--seconds", type=int, default=6, help="wrk duration per run")
+    parser.add_argument("--rounds", type=int, default=10, help="rounds (default 10)")
+    parser.add_argument("--seconds", type=int, default=4, help="wrk duration per run (4)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0: its default)")
     parser.add_argument(
