@@ -157,15 +157,16 @@ def _rate_limited(request, cost: float) -> HttpResponse | None:
 
 
 def lab_view(view):
-    """Lab switch (404 when off), GET/HEAD only, never cached."""
+    """Lab switch (404 for every method when off), then GET/HEAD only; never cached."""
+    safe_view = require_safe(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not _setting_enabled():
             raise Http404("The lab is disabled on this server.")
-        return view(request, *args, **kwargs)
+        return safe_view(request, *args, **kwargs)
 
-    return never_cache(require_safe(wrapper))
+    return never_cache(wrapper)
 
 
 def _setting_enabled() -> bool:

@@ -202,6 +202,12 @@ def test_disabled_lab_is_404(client, settings, path):
     assert response.status_code == 404
 
 
+def test_disabled_lab_is_404_for_every_method(client, settings):
+    settings.PORTAL_LAB_ENABLED = False
+    assert client.post("/lab/status/?code=500").status_code == 404
+    assert client.delete("/lab/delay/?ms=1").status_code == 404
+
+
 def test_disabled_lab_hides_the_nav_link(client, settings):
     assert b'href="/lab/"' in client.get("/lab/").content
     settings.PORTAL_LAB_ENABLED = False
