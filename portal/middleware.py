@@ -16,11 +16,11 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request.id = request_id.from_header(request.headers.get("X-Request-ID"))
+        # Not cleared on the way out: Django logs 5xx responses ("django.request") after the
+        # middleware chain has returned, and that line should carry the id too. The next
+        # request on this thread sets its own id first.
         request_id.set_current(request.id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id.set_current(None)
+        response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
 

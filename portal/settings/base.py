@@ -140,6 +140,9 @@ PROMETHEUS_EXPORT_MIGRATIONS = False
 PORTAL_VERSION = env_str("PORTAL_VERSION", "0.1.0")
 PORTAL_GIT_COMMIT = env_str("PORTAL_GIT_COMMIT", "unknown")
 PORTAL_LAB_ENABLED = env_bool("PORTAL_LAB_ENABLED", True)
+# How many proxies in front of gunicorn append to X-Forwarded-For (nginx only: 1; ALB + nginx: 2).
+# The lab's per-client rate limit keys on the address that many hops from the right; 0 = TCP peer.
+PORTAL_LAB_TRUSTED_PROXY_HOPS = env_int("PORTAL_LAB_TRUSTED_PROXY_HOPS", 0)
 PORTAL_SEARCH_MAX_QUERY = 200
 # Published lesson content is cached this long (seconds; 0 = off). See lessons/page_cache.py.
 PORTAL_CONTENT_CACHE_SECONDS = env_int("PORTAL_CONTENT_CACHE_SECONDS", 30)
