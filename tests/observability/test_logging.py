@@ -142,3 +142,12 @@ def test_gunicorn_stdout_is_json_lines_one_per_request(portal_db_url):
     assert {e["logger"] for e in signup} == {"portal.access", "portal.accounts"}
     (post,) = [e for e in signup if e["logger"] == "portal.access"]
     assert post["method"] == "POST" and post["status"] == 302 and post["user"] != "anonymous"
+
+
+@pytest.mark.django_db
+def test_djangos_own_5xx_line_carries_the_request_id(client, caplog):
+    caplog.set_level(logging.ERROR, logger="django.request")
+    response = client.get("/lab/status/?code=503", HTTP_X_REQUEST_ID="five-hundred-1")
+    assert response.status_code == 503
+    lines = [formatted(r) for r in caplog.records if r.name == "django.request"]
+    assert lines and all(line["request_id"] == "five-hundred-1" for line in lines)
