@@ -10,11 +10,8 @@ Everything deploy-specific comes from the environment:
   PROMETHEUS_MULTIPROC_DIR where worker processes write their metrics (see on_starting/child_exit)
 """
 
-import json
-import logging
 import math
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
@@ -105,27 +102,12 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 capture_output = False
 
 
-class JsonLogFormatter(logging.Formatter):
-    """gunicorn's own messages ("Booting worker", "Worker timeout") as JSON lines on stdout, with
-    the same keys as the app's log lines (portal.logging), so one log pipeline parses both."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "pid": record.process,
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": JsonLogFormatter}},
+    # gunicorn's own messages ("Booting worker", "Worker timeout") use the app's JSON formatter, so
+    # one log pipeline parses both.
+    "formatters": {"json": {"()": "portal.logging.JsonFormatter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",

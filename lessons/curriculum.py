@@ -53,29 +53,20 @@ class LessonData:
 
     def content(self) -> dict:
         """Same shape as `Lesson.content()`, so hashes compare."""
-        data = {
-            "title": self.title,
-            "slug": self.slug,
-            "order": self.order,
-            "summary": self.summary,
-            "difficulty": self.difficulty,
-            "estimated_minutes": self.estimated_minutes,
-        }
-        if self.status != "published":
-            data["status"] = self.status
-        data["quiz"] = [
-            {
-                "question": q.question,
-                "explanation": q.explanation,
-                "choices": [
-                    {"text": c.text, "correct": True} if c.correct else {"text": c.text}
-                    for c in q.choices
-                ],
-            }
-            for q in self.quiz
-        ]
-        data["body"] = self.body
-        return data
+        return lesson_content(
+            title=self.title,
+            slug=self.slug,
+            order=self.order,
+            summary=self.summary,
+            difficulty=self.difficulty,
+            estimated_minutes=self.estimated_minutes,
+            status=self.status,
+            quiz=[
+                (q.question, q.explanation, [(c.text, c.correct) for c in q.choices])
+                for q in self.quiz
+            ],
+            body=self.body,
+        )
 
 
 @dataclass
@@ -90,16 +81,56 @@ class TrackData:
     lessons: list[LessonData] = field(default_factory=list)
 
     def content(self) -> dict:
-        data = {
-            "title": self.title,
-            "slug": self.slug,
-            "order": self.order,
-            "summary": self.summary,
-            "description": self.description,
+        return track_content(
+            title=self.title,
+            slug=self.slug,
+            order=self.order,
+            summary=self.summary,
+            description=self.description,
+            status=self.status,
+        )
+
+
+# --- the canonical content of a file ----------------------------------------------------------
+# One definition for files and database rows: load_lessons compares their hashes, and
+# export_lessons writes exactly these fields.
+
+
+def track_content(*, title, slug, order, summary, description, status) -> dict:
+    data = {"title": title, "slug": slug, "order": order, "summary": summary}
+    data["description"] = description
+    if status != "published":
+        data["status"] = status
+    return data
+
+
+def lesson_content(
+    *, title, slug, order, summary, difficulty, estimated_minutes, status, quiz, body
+) -> dict:
+    """`quiz` is a list of (question, explanation, [(choice text, correct), ...])."""
+    data = {
+        "title": title,
+        "slug": slug,
+        "order": order,
+        "summary": summary,
+        "difficulty": difficulty,
+        "estimated_minutes": estimated_minutes,
+    }
+    if status != "published":
+        data["status"] = status
+    data["quiz"] = [
+        {
+            "question": question,
+            "explanation": explanation,
+            "choices": [
+                {"text": text, "correct": True} if correct else {"text": text}
+                for text, correct in choices
+            ],
         }
-        if self.status != "published":
-            data["status"] = self.status
-        return data
+        for question, explanation, choices in quiz
+    ]
+    data["body"] = body
+    return data
 
 
 # --- parsing -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 
-from lessons import rendering
+from lessons import curriculum, rendering
 
 MAX_BODY_CHARS = 200_000
 
@@ -65,16 +65,14 @@ class Track(models.Model):
 
     def content(self) -> dict:
         """The fields the curriculum file format carries (see curriculum/FORMAT.md)."""
-        data = {
-            "title": self.title,
-            "slug": self.slug,
-            "order": self.order,
-            "summary": self.summary,
-            "description": self.description,
-        }
-        if self.status != Status.PUBLISHED:
-            data["status"] = self.status
-        return data
+        return curriculum.track_content(
+            title=self.title,
+            slug=self.slug,
+            order=self.order,
+            summary=self.summary,
+            description=self.description,
+            status=self.status,
+        )
 
     def content_hash(self) -> str:
         return content_hash(self.content())
@@ -176,29 +174,20 @@ class Lesson(models.Model):
         """The fields the curriculum file format carries, quiz included."""
         if questions is None:
             questions = self.questions.prefetch_related("choices")
-        data = {
-            "title": self.title,
-            "slug": self.slug,
-            "order": self.order,
-            "summary": self.summary,
-            "difficulty": self.difficulty,
-            "estimated_minutes": self.estimated_minutes,
-        }
-        if self.status != Status.PUBLISHED:
-            data["status"] = self.status
-        data["quiz"] = [
-            {
-                "question": q.text,
-                "explanation": q.explanation,
-                "choices": [
-                    {"text": c.text, "correct": True} if c.is_correct else {"text": c.text}
-                    for c in q.choices.all()
-                ],
-            }
-            for q in questions
-        ]
-        data["body"] = self.body
-        return data
+        return curriculum.lesson_content(
+            title=self.title,
+            slug=self.slug,
+            order=self.order,
+            summary=self.summary,
+            difficulty=self.difficulty,
+            estimated_minutes=self.estimated_minutes,
+            status=self.status,
+            quiz=[
+                (q.text, q.explanation, [(c.text, c.is_correct) for c in q.choices.all()])
+                for q in questions
+            ],
+            body=self.body,
+        )
 
     def content_hash(self) -> str:
         return content_hash(self.content())
