@@ -1,4 +1,5 @@
-"""Cache of published lesson page content (lesson, neighbours, questions and choices).
+"""Cache of published lesson page content (lesson, neighbours, questions and choices) and of the
+page body rendered for anonymous readers.
 
 A lesson page is the same for every reader apart from their own progress, so the content part is
 kept in Django's cache for `PORTAL_CONTENT_CACHE_SECONDS` (default 30; 0 turns it off). Saving
@@ -26,12 +27,13 @@ def _generation() -> int:
     return generation
 
 
-def get_or_load(track_slug: str, lesson_slug: str, load):
-    """`load()` returns (lesson, questions) or None; the result is cached when found."""
+def get_or_load(kind: str, path: str, load):
+    """`load()` computes the value (None when there is nothing to cache, e.g. an unknown
+    lesson); `kind` names what is cached for the page at `path`."""
     seconds = settings.PORTAL_CONTENT_CACHE_SECONDS
     if seconds <= 0:
         return load()
-    key = f"lesson-page:{_generation()}:{track_slug}:{lesson_slug}"
+    key = f"lesson-page:{_generation()}:{kind}:{path}"
     content = cache.get(key)
     if content is None:
         content = load()

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -112,7 +113,8 @@ def _lesson_content(request, track_slug, lesson_slug):
         lesson = _lesson_queryset(track_slug, lesson_slug, preview=preview).first()
         return None if lesson is None else (lesson, _questions(lesson))
 
-    content = load() if preview else page_cache.get_or_load(track_slug, lesson_slug, load)
+    key = f"{track_slug}/{lesson_slug}"
+    content = load() if preview else page_cache.get_or_load("content", key, load)
     if content is None:
         raise Http404("No such lesson")
     lesson, questions = content
@@ -184,27 +186,30 @@ def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, s
     # (two reverse() calls instead of five on the hottest page).
     track_url, lesson_url = lesson.track.get_absolute_url(), lesson.get_absolute_url()
     is_preview = not lesson.is_published or lesson.track.status != Status.PUBLISHED
-    return render(
-        request,
-        "lessons/lesson.html",
-        {
-            "lesson": lesson,
-            "track": lesson.track,
-            "questions": questions,
-            "graded": graded,
-            "lesson_url": lesson_url,
-            "quiz_url": lesson_url + "quiz/",
-            "complete_url": lesson_url + "complete/",
-            "prev_url": f"{track_url}{lesson.prev_slug}/" if lesson.prev_slug else "",
-            "next_url": f"{track_url}{lesson.next_slug}/" if lesson.next_slug else "",
-            "score": score,
-            "quiz_total": len(questions),
-            "quiz_error": quiz_error,
-            "is_preview": is_preview,
-            "can_answer": request.user.is_authenticated and not is_preview,
-        },
-        status=status,
-    )
+    context = {
+        "lesson": lesson,
+        "track": lesson.track,
+        "questions": questions,
+        "graded": graded,
+        "lesson_url": lesson_url,
+        "quiz_url": lesson_url + "quiz/",
+        "complete_url": lesson_url + "complete/",
+        "prev_url": f"{track_url}{lesson.prev_slug}/" if lesson.prev_slug else "",
+        "next_url": f"{track_url}{lesson.next_slug}/" if lesson.next_slug else "",
+        "score": score,
+        "quiz_total": len(questions),
+        "quiz_error": quiz_error,
+        "is_preview": is_preview,
+        "can_answer": request.user.is_authenticated and not is_preview,
+    }
+    if not request.user.is_authenticated and not is_preview and status == 200:
+        # Every anonymous reader gets the same lesson body: render it once per content version.
+        context["body_html"] = page_cache.get_or_load(
+            "anonymous-body",
+            request.path,
+            lambda: render_to_string("lessons/_lesson_body.html", context, request),
+        )
+    return render(request, "lessons/lesson.html", context, status=status)
 
 
 @require_GET
