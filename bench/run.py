@@ -94,9 +94,10 @@ def wrk(url: str, headers: dict[str, str], args, duration: str | None = None) ->
     ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    return subprocess.run(
-        [*command, url], capture_output=True, text=True, check=True, timeout=600
-    ).stdout
+    result = subprocess.run([*command, url], capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise SystemExit(f"wrk failed on {url}:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
 
 
 def default_workers() -> int:
