@@ -53,8 +53,14 @@ fi
 # --- checkov (own venv) --------------------------------------------------------------------------
 if [ ! -x "$TOOLS_DIR/checkov-venv/bin/checkov" ]; then
   log "installing checkov into $TOOLS_DIR/checkov-venv"
-  python3 -m venv "$TOOLS_DIR/checkov-venv"
-  "$TOOLS_DIR/checkov-venv/bin/pip" install -q "checkov>=3.2,<4"
+  if command -v uv >/dev/null; then
+    # uv makes the venv itself: Debian's python3 may lack the venv module (python3-venv).
+    uv venv -q --python python3 "$TOOLS_DIR/checkov-venv"
+    uv pip install -q --python "$TOOLS_DIR/checkov-venv/bin/python" "checkov>=3.2,<4"
+  else
+    python3 -m venv "$TOOLS_DIR/checkov-venv"
+    "$TOOLS_DIR/checkov-venv/bin/pip" install -q "checkov>=3.2,<4"
+  fi
 fi
 cat > "$TOOLS_DIR/bin/checkov" <<SH
 #!/bin/sh

@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
+ensure_uv
 bash scripts/install-test-tools.sh
 bash scripts/start-postgres.sh
-ensure_uv
 uv sync --frozen
 
 echo "[test] ruff"
