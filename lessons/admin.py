@@ -1,5 +1,6 @@
 """Staff authoring: tracks, lessons (with their questions), questions (with their choices)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -121,6 +122,19 @@ class LessonAdmin(admin.ModelAdmin):
     inlines = [QuestionInline]
     actions = [publish, unpublish]
     save_on_top = True
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Room to write: a wide title, a two-line summary, and a tall monospace Markdown body.
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vTextField", "style": "width: 40em"}),
+            "summary": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "body": forms.Textarea(
+                attrs={"rows": 30, "cols": 100, "style": "font-family: monospace; width: 100%"}
+            ),
+        }
+        if db_field.name in widgets:
+            kwargs["widget"] = widgets[db_field.name]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="Questions")
     def question_count(self, obj):
