@@ -14,6 +14,14 @@ import math
 import os
 from pathlib import Path
 
+# Imported here, in the master, at startup, and never inside a hook: gunicorn calls child_exit
+# from its SIGCHLD handler, so when several workers exit together (max_requests recycles them
+# at about the same moment) a second child_exit can interrupt the first one's import and see a
+# half-initialised prometheus_client. That ImportError killed the master ("Unhandled exception
+# in main loop") and with it every worker. Importing it does not create any metric, so workers
+# still write their own per-pid files after fork.
+from prometheus_client import multiprocess
+
 _HERE = Path(__file__).resolve().parent
 
 
@@ -185,6 +193,4 @@ def child_exit(server, worker):
     """
     if _multiproc_dir() is None:
         return
-    from prometheus_client import multiprocess  # imported here: only needed in the master
-
     multiprocess.mark_process_dead(worker.pid)

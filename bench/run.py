@@ -96,8 +96,22 @@ def wrk(url: str, headers: dict[str, str], args, duration: str | None = None) ->
         command += ["-H", f"{name}: {value}"]
     result = subprocess.run([*command, url], capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
-        raise SystemExit(f"wrk failed on {url}:\n{result.stdout}\n{result.stderr}")
+        raise WrkFailed(f"wrk failed on {url}:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+class WrkFailed(Exception):
+    pass
+
+
+def server_messages(stack, lines: int = 8) -> str:
+    """gunicorn's own messages (not the access log): why a server stopped answering."""
+    messages = [
+        line
+        for line in stack.gunicorn.logs().splitlines()
+        if '"logger": "portal.access"' not in line
+    ]
+    return "\n".join(messages[-lines:])
 
 
 def default_workers() -> int:
@@ -167,11 +181,14 @@ def main(argv=None) -> int:
         # with its median rate counts, so a burst of other work on the machine skews one round
         # of every scenario rather than all rounds of one.
         rounds: dict[str, list[Result]] = {name: [] for name, *_ in scenarios}
-        for number in range(args.rounds):
-            if args.rounds > 1:
-                print(f"  round {number + 1}/{args.rounds}", flush=True)
-            for name, url, headers, _, _ in scenarios:
-                rounds[name].append(parse_wrk(name, url, wrk(url, headers, args)))
+        try:
+            for number in range(args.rounds):
+                if args.rounds > 1:
+                    print(f"  round {number + 1}/{args.rounds}", flush=True)
+                for name, url, headers, _, _ in scenarios:
+                    rounds[name].append(parse_wrk(name, url, wrk(url, headers, args)))
+        except WrkFailed as failure:
+            raise SystemExit(f"{failure}\ngunicorn's last messages:\n{server_messages(stack)}")
         results = []
         for runs in rounds.values():
             runs.sort(key=lambda r: r.requests_per_second)

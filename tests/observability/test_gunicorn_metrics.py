@@ -237,3 +237,41 @@ def test_metrics_answer_on_the_app_port_only_with_an_allowed_host(portal_db_url)
         assert b"django_http" not in body
         status, _, _ = http_get(server.url + "/metrics")
         assert status == 200
+
+
+# --- Worker recycling (max_requests) ------------------------------------------------------------
+def test_child_exit_does_not_import_in_the_signal_handler():
+    """gunicorn runs child_exit from its SIGCHLD handler: an import there can be interrupted by
+    the next worker's exit and fail on a half-initialised module (it crashed the master)."""
+    import ast
+
+    tree = ast.parse(GUNICORN_CONF.read_text())
+    hook = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "child_exit")
+    imports = [n for n in ast.walk(hook) if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert imports == [], "import prometheus_client at the top of gunicorn.conf.py instead"
+
+
+@pytest.mark.integration
+def test_workers_recycled_together_keep_the_master_serving(portal_db_url):
+    """Every worker reaches max_requests at the same moment, several times over: the master
+    replaces them all, keeps its socket, and every request gets an answer."""
+    workers = 4
+    env = {"GUNICORN_MAX_REQUESTS": "8"}  # jitter 0: they all exit within the same burst
+    with run_gunicorn(database_url=portal_db_url, workers=workers, env=env) as server:
+        first = set(server.worker_pids())
+        statuses = []
+        for _ in range(3):
+            with ThreadPoolExecutor(max_workers=2 * workers) as pool:
+                statuses += [
+                    status
+                    for status, _, _ in pool.map(
+                        lambda _: server.get("/healthz", timeout=60), range(8 * workers)
+                    )
+                ]
+            server.wait_for_workers(workers, timeout=60)
+        assert statuses == [200] * len(statuses)
+        assert server.process.poll() is None, "the gunicorn master died"
+        assert not first & set(server.worker_pids()), "every worker was replaced"
+        logs = server.logs()
+    assert "Unhandled exception in main loop" not in logs
+    assert logs.count("Autorestarting worker") >= 2 * workers
