@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 
-from lessons.models import Lesson, LessonCompletion, QuizAttempt, Status, Track
+from lessons.models import Lesson, LessonCompletion, QuizAnswer, QuizAttempt, Status, Track
 
 
 @dataclass
@@ -137,3 +138,57 @@ def learner_report(user) -> dict:
         "percent": round(100 * completed / len(rows)) if rows else 0,
         "quiz_percent": round(100 * correct / asked) if asked else None,
     }
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    choice_id: int
+    is_correct: bool
+
+
+@dataclass(frozen=True)
+class LessonState:
+    """One learner's state on one lesson page."""
+
+    completed: bool
+    # Question id -> the answer given in the learner's latest attempt (empty: never answered).
+    answers: dict[int, AnswerState]
+
+
+def _lesson_state_sql() -> str:
+    quote = connection.ops.quote_name
+    completion = quote(LessonCompletion._meta.db_table)
+    attempt = quote(QuizAttempt._meta.db_table)
+    answer = quote(QuizAnswer._meta.db_table)
+    # Row kind 'c': the lesson is completed; kind 'a': one answer of the latest attempt.
+    return (
+        f"SELECT 'c', NULL, NULL, NULL FROM {completion} WHERE user_id = %s AND lesson_id = %s "
+        "UNION ALL "
+        f"SELECT 'a', question_id, choice_id, is_correct FROM {answer} WHERE attempt_id = ("
+        f"SELECT id FROM {attempt} WHERE user_id = %s AND lesson_id = %s "
+        "ORDER BY created_at DESC, id DESC LIMIT 1)"
+    )
+
+
+def lesson_state(user, lesson_id: int) -> LessonState:
+    """Completion and latest quiz answers in ONE query, on every signed-in lesson page.
+
+    Hand-written SQL because this is the hottest per-learner path: the two equivalent ORM queries
+    (an exists() and a subquery) cost about 2.2 ms of Python to build per page, this about
+    0.25 ms in all (measured on PostgreSQL; bench/run.py measures the page). Both use the indexes
+    one_completion_per_lesson and attempt_recent. tests/lessons/test_progress.py checks it
+    against the ORM on both databases.
+    """
+    if not user.is_authenticated:
+        return LessonState(completed=False, answers={})
+    with connection.cursor() as cursor:
+        cursor.execute(_lesson_state_sql(), [user.pk, lesson_id, user.pk, lesson_id])
+        rows = cursor.fetchall()
+    return LessonState(
+        completed=any(kind == "c" for kind, *_ in rows),
+        answers={
+            question_id: AnswerState(choice_id=choice_id, is_correct=bool(is_correct))
+            for kind, question_id, choice_id, is_correct in rows
+            if kind == "a"
+        },
+    )

@@ -139,32 +139,18 @@ def _questions(lesson) -> list:
 
 
 def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, selected=None):
-    answers = {}
-    lesson.completed = False
-    if request.user.is_authenticated:
-        # The learner's own state: two small queries (never cached).
-        lesson.completed = LessonCompletion.objects.filter(
-            user=request.user, lesson=lesson
-        ).exists()
-        if selected is None:
-            latest = (
-                QuizAttempt.objects.filter(user=request.user, lesson=lesson)
-                .order_by("-created_at", "-id")
-                .values("id")[:1]
-            )
-            answers = {
-                row["question_id"]: row
-                for row in QuizAnswer.objects.filter(attempt_id=Subquery(latest)).values(
-                    "question_id", "choice_id", "is_correct"
-                )
-            }
-            selected = {qid: row["choice_id"] for qid, row in answers.items()}
+    # The learner's own state (never cached): one query, nothing for anonymous readers.
+    state = progress.lesson_state(request.user, lesson.pk)
+    lesson.completed = state.completed
+    answers = state.answers if selected is None else {}
+    if selected is None:
+        selected = {qid: answer.choice_id for qid, answer in answers.items()}
     graded = bool(answers)
     for question in questions:
         question.field = quiz.field_name(question)
-        question.selected = (selected or {}).get(question.pk)
+        question.selected = selected.get(question.pk)
         result = answers.get(question.pk)
-        question.answered_correctly = result["is_correct"] if result else None
+        question.answered_correctly = result.is_correct if result else None
         # Display state per choice, decided here rather than in nested template conditions.
         question.choice_views = [
             _ChoiceView(
@@ -181,7 +167,7 @@ def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, s
             )
             for choice in question.choice_list
         ]
-    score = sum(1 for row in answers.values() if row["is_correct"])
+    score = sum(1 for answer in answers.values() if answer.is_correct)
     # Sibling URLs follow lessons/urls.py: <track>/<lesson>/, <track>/<lesson>/quiz/, ...
     # (two reverse() calls instead of five on the hottest page).
     track_url, lesson_url = lesson.track.get_absolute_url(), lesson.get_absolute_url()

@@ -70,3 +70,36 @@ def test_other_learners_progress_is_not_shown(client, django_user_model, learner
     other = django_user_model.objects.create_user("other", password="pw-123456789")
     client.force_login(other)
     assert "0 of 3 completed (0%)" in client.get("/").content.decode()
+
+
+def test_lesson_state_is_the_latest_attempt_and_own_completion(
+    client, learner, django_user_model, django_assert_num_queries, two_tracks
+):
+    from lessons.models import QuizAttempt
+    from lessons.progress import AnswerState, lesson_state
+
+    f1, f2, *_ = two_tracks
+    other = django_user_model.objects.create_user("other", password="pw-123456789")
+    client.force_login(learner)
+    url = f"{f1.get_absolute_url()}quiz/"
+    assert lesson_state(learner, f1.pk).answers == {}
+    client.post(url, quiz_answers(f1, correct=False))
+    client.post(url, quiz_answers(f1, correct=True))  # the latest attempt counts
+    client.force_login(other)
+    client.post(url, quiz_answers(f1, correct=False))  # another learner's attempt is not ours
+    client.post(f"{f1.get_absolute_url()}complete/")  # nor their completion
+    complete(learner, f2)  # nor our completion of another lesson
+
+    with django_assert_num_queries(1):
+        state = lesson_state(learner, f1.pk)
+    latest = QuizAttempt.objects.filter(user=learner, lesson=f1).latest("created_at", "id")
+    assert state.completed is False
+    assert state.answers == {
+        answer.question_id: AnswerState(choice_id=answer.choice_id, is_correct=True)
+        for answer in latest.answers.all()
+    }
+    assert len(state.answers) == f1.questions.count() > 0
+    complete(learner, f1)
+    assert lesson_state(learner, f1.pk).completed is True
+    assert lesson_state(other, f2.pk) == lesson_state(other, f2.pk)  # never answered: empty
+    assert lesson_state(other, f2.pk).answers == {} and not lesson_state(other, f2.pk).completed

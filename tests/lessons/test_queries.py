@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 ANONYMOUS_COLD = 2  # lesson (+track, neighbours) and questions+choices
 ANONYMOUS_WARM = 0  # all from the content cache
-LEARNER_COLD = 6  # + session, user, completion, latest attempt's answers
-LEARNER_WARM = 4  # session, user, completion, latest attempt's answers
+LEARNER_COLD = 5  # + session, user, and the learner's state (progress.lesson_state)
+LEARNER_WARM = 3  # session, user, and completion + latest attempt's answers in one query
 
 SIZES = [(3, 3, 3), (12, 8, 5)]
 
