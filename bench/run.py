@@ -188,7 +188,8 @@ def main(argv=None) -> int:
                 for name, url, headers, _, _ in scenarios:
                     rounds[name].append(parse_wrk(name, url, wrk(url, headers, args)))
         except WrkFailed as failure:
-            raise SystemExit(f"{failure}\ngunicorn's last messages:\n{server_messages(stack)}")
+            messages = server_messages(stack)
+            raise SystemExit(f"{failure}\ngunicorn's last messages:\n{messages}") from None
         results = []
         for runs in rounds.values():
             runs.sort(key=lambda r: r.requests_per_second)
