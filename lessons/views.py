@@ -10,9 +10,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from lessons import metrics, page_cache, progress, quiz
@@ -188,14 +190,41 @@ def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, s
         "is_preview": is_preview,
         "can_answer": request.user.is_authenticated and not is_preview,
     }
-    if not request.user.is_authenticated and not is_preview and status == 200:
-        # Every anonymous reader gets the same lesson body: render it once per content version.
-        context["body_html"] = page_cache.get_or_load(
+    if not is_preview and status == 200:
+        context["body_html"] = _cached_body(request, context, state)
+    return render(request, "lessons/lesson.html", context, status=status)
+
+
+# Stands in for the CSRF token in cached bodies; replaced by this request's token.
+_CSRF_PLACEHOLDER = "csrf-token-placeholder-3f9c1a"
+
+
+def _cached_body(request, context, state):
+    """The lesson body, rendered once per content version and learner state.
+
+    The body depends only on the published content and the reader's state: anonymous, or a
+    learner's completion and latest answers. Learners with the same state (most often: not
+    answered yet, not completed) share one rendering; the only per-request part, the CSRF token
+    in the two forms, is rendered as a placeholder and substituted here. The surrounding page
+    (navigation with the learner's name, messages) is rendered per request as usual.
+    """
+    if not request.user.is_authenticated:
+        return page_cache.get_or_load(
             "anonymous-body",
             request.path,
             lambda: render_to_string("lessons/_lesson_body.html", context, request),
         )
-    return render(request, "lessons/lesson.html", context, status=status)
+    answers = ",".join(
+        f"{qid}:{a.choice_id}:{int(a.is_correct)}" for qid, a in sorted(state.answers.items())
+    )
+    body = page_cache.get_or_load(
+        "learner-body",
+        f"{request.path}|{int(state.completed)}|{answers}",
+        lambda: render_to_string(
+            "lessons/_lesson_body.html", {**context, "csrf_token": _CSRF_PLACEHOLDER}, request
+        ),
+    )
+    return mark_safe(body.replace(_CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 (our HTML)
 
 
 @require_GET

@@ -105,3 +105,68 @@ def test_home_and_track_pages_are_constant(learner_client, django_assert_max_num
         assert learner_client.get(lesson.track.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(7):
         assert learner_client.get("/progress/").status_code == 200
+
+
+# --- The learner body: rendered once per content version and learner state ---------------------
+def _csrf_fields(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+
+
+def test_learners_in_the_same_state_share_one_rendering(
+    django_user_model, content_cache, lesson, monkeypatch
+):
+    from django.test import Client
+
+    from lessons import views
+
+    renders = []
+    real = views.render_to_string
+    monkeypatch.setattr(
+        views, "render_to_string", lambda *a, **k: renders.append(a[0]) or real(*a, **k)
+    )
+    pages = []
+    for name in ("ann", "bob"):
+        user = django_user_model.objects.create_user(name, password="pw-123456789")
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        html = browser.get(lesson.get_absolute_url()).content.decode()
+        pages.append((browser, html))
+        assert name in html  # the page around the body (navigation) is theirs
+    assert renders == ["lessons/_lesson_body.html"]  # rendered once, for ann; bob got the copy
+
+    # Each page carries its own browser's CSRF token (never the placeholder, never ann's), and it
+    # works: bob marks the lesson complete through the strict CSRF check.
+    (ann, ann_html), (bob, bob_html) = pages
+    ann_tokens, bob_tokens = _csrf_fields(ann_html), _csrf_fields(bob_html)
+    assert len(ann_tokens) == len(bob_tokens) == 3  # log out (nav), quiz and completion forms
+    assert views._CSRF_PLACEHOLDER not in ann_html + bob_html
+    assert set(ann_tokens).isdisjoint(bob_tokens)
+    response = bob.post(
+        f"{lesson.get_absolute_url()}complete/",
+        {"action": "complete", "csrfmiddlewaretoken": bob_tokens[2]},
+    )
+    assert response.status_code == 302
+
+    # bob's state changed, so he gets a different rendering; ann's is unchanged.
+    bob_after = bob.get(lesson.get_absolute_url()).content.decode()
+    assert "Mark as not complete" in bob_after
+    assert "Mark as not complete" not in ann.get(lesson.get_absolute_url()).content.decode()
+    assert renders == ["lessons/_lesson_body.html"] * 2
+
+
+def test_a_learner_never_gets_another_learners_answers(django_user_model, content_cache, lesson):
+    from django.test import Client
+
+    wrong, right = Client(), Client()
+    wrong.force_login(django_user_model.objects.create_user("w", password="pw-123456789"))
+    right.force_login(django_user_model.objects.create_user("r", password="pw-123456789"))
+    url = lesson.get_absolute_url()
+    wrong.post(f"{url}quiz/", quiz_answers(lesson, correct=False))
+    right.post(f"{url}quiz/", quiz_answers(lesson, correct=True))
+    for _ in range(2):  # second time round both come from the cache
+        wrong_html = wrong.get(url).content.decode()
+        right_html = right.get(url).content.decode()
+        assert "<strong>0 of 3</strong>" in wrong_html and "Not quite." in wrong_html
+        assert "<strong>3 of 3</strong>" in right_html and "Not quite." not in right_html
