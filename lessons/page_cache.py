@@ -1,30 +1,32 @@
 """Cache of published lesson page content (lesson, neighbours, questions and choices) and of the
-page body rendered for anonymous readers.
+page bodies rendered for anonymous readers and for each learner state.
 
 A lesson page is the same for every reader apart from their own progress, so the content part is
-kept in Django's cache for `PORTAL_CONTENT_CACHE_SECONDS` (default 30; 0 turns it off). Saving
-or deleting a track, lesson, question or choice bumps a generation number that is part of every
-key, so the process that saved sees the change at once; other processes see it when their entry
-expires (the default cache is per process; point CACHES at a shared cache to make it global).
-Drafts and staff previews never go through the cache.
+kept for `PORTAL_CONTENT_CACHE_SECONDS` (default 30; 0 turns it off). Saving or deleting a track,
+lesson, question or choice empties the cache of the process that saved, so it sees the change at
+once; other processes (workers, pods) see it when their entries expire. Drafts and staff previews
+never go through the cache.
+
+The cache is a dict in each process rather than Django's cache framework: its values are model
+instances read on every page view, and LocMemCache pickles on every read (0.13 ms per lesson
+page, a tenth of an anonymous page's cost; bench/lesson_page_costs.py). Values are never
+mutated: views copy what they decorate (lessons/views.py). A shared cache would not help
+here: it would add a network round trip to save a cheap query.
 """
 
+import time
+
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from lessons.models import Choice, Lesson, Question, Track
 
-_GENERATION_KEY = "lesson-page:generation"
+# 22 lessons x (content + anonymous body + a few learner states): far below this; the bound only
+# matters if learners' answer combinations pile up.
+MAX_ENTRIES = 2000
 
-
-def _generation() -> int:
-    generation = cache.get(_GENERATION_KEY)
-    if generation is None:
-        generation = 1
-        cache.add(_GENERATION_KEY, generation, timeout=None)
-    return generation
+_entries: dict[tuple[str, str], tuple[float, object]] = {}
 
 
 def get_or_load(kind: str, path: str, load):
@@ -33,13 +35,29 @@ def get_or_load(kind: str, path: str, load):
     seconds = settings.PORTAL_CONTENT_CACHE_SECONDS
     if seconds <= 0:
         return load()
-    key = f"lesson-page:{_generation()}:{kind}:{path}"
-    content = cache.get(key)
-    if content is None:
-        content = load()
-        if content is not None:
-            cache.set(key, content, timeout=seconds)
-    return content
+    key = (kind, path)
+    now = time.monotonic()
+    entry = _entries.get(key)
+    if entry is not None and entry[0] > now:
+        return entry[1]
+    value = load()
+    if value is not None:
+        if len(_entries) >= MAX_ENTRIES:
+            _make_room(now)
+        _entries[key] = (now + seconds, value)
+    return value
+
+
+def _make_room(now: float) -> None:
+    for key in [key for key, (expires, _) in _entries.items() if expires <= now]:
+        del _entries[key]
+    if len(_entries) >= MAX_ENTRIES:  # still full: drop the oldest quarter (insertion order)
+        for key in list(_entries)[: MAX_ENTRIES // 4]:
+            del _entries[key]
+
+
+def clear() -> None:
+    _entries.clear()
 
 
 @receiver(post_save, sender=Track)
@@ -51,7 +69,4 @@ def get_or_load(kind: str, path: str, load):
 @receiver(post_delete, sender=Question)
 @receiver(post_delete, sender=Choice)
 def content_changed(**kwargs):
-    try:
-        cache.incr(_GENERATION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value makes old keys unreachable
-        cache.set(_GENERATION_KEY, 2, timeout=None)
+    clear()

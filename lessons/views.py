@@ -140,20 +140,15 @@ def _questions(lesson) -> list:
     return list(questions.values())
 
 
-def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, selected=None):
-    # The learner's own state (never cached): one query, nothing for anonymous readers.
-    state = progress.lesson_state(request.user, lesson.pk)
-    lesson.completed = state.completed
-    answers = state.answers if selected is None else {}
-    if selected is None:
-        selected = {qid: answer.choice_id for qid, answer in answers.items()}
+def _decorate_questions(questions, answers, selected) -> None:
+    """Display state per question and choice, decided here rather than in nested template
+    conditions. Only needed when the body is rendered, not when it comes from the cache."""
     graded = bool(answers)
     for question in questions:
         question.field = quiz.field_name(question)
         question.selected = selected.get(question.pk)
         result = answers.get(question.pk)
         question.answered_correctly = result.is_correct if result else None
-        # Display state per choice, decided here rather than in nested template conditions.
         question.choice_views = [
             _ChoiceView(
                 pk=choice.pk,
@@ -169,7 +164,15 @@ def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, s
             )
             for choice in question.choice_list
         ]
-    score = sum(1 for answer in answers.values() if answer.is_correct)
+
+
+def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, selected=None):
+    # The learner's own state (never cached): one query, nothing for anonymous readers.
+    state = progress.lesson_state(request.user, lesson.pk)
+    lesson.completed = state.completed
+    answers = state.answers if selected is None else {}
+    if selected is None:
+        selected = {qid: answer.choice_id for qid, answer in answers.items()}
     # Sibling URLs follow lessons/urls.py: <track>/<lesson>/, <track>/<lesson>/quiz/, ...
     # (two reverse() calls instead of five on the hottest page).
     track_url, lesson_url = lesson.track.get_absolute_url(), lesson.get_absolute_url()
@@ -178,20 +181,27 @@ def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, s
         "lesson": lesson,
         "track": lesson.track,
         "questions": questions,
-        "graded": graded,
+        "graded": bool(answers),
         "lesson_url": lesson_url,
         "quiz_url": lesson_url + "quiz/",
         "complete_url": lesson_url + "complete/",
         "prev_url": f"{track_url}{lesson.prev_slug}/" if lesson.prev_slug else "",
         "next_url": f"{track_url}{lesson.next_slug}/" if lesson.next_slug else "",
-        "score": score,
+        "score": sum(1 for answer in answers.values() if answer.is_correct),
         "quiz_total": len(questions),
         "quiz_error": quiz_error,
         "is_preview": is_preview,
         "can_answer": request.user.is_authenticated and not is_preview,
     }
-    if not is_preview and status == 200:
-        context["body_html"] = _cached_body(request, context, state)
+
+    def render_body(**extra) -> str:
+        _decorate_questions(questions, answers, selected)
+        return render_to_string("lessons/_lesson_body.html", {**context, **extra}, request)
+
+    if is_preview or status != 200:  # drafts and re-shown quiz forms: never cached
+        context["body_html"] = render_body()
+    else:
+        context["body_html"] = _cached_body(request, state, render_body)
     return render(request, "lessons/lesson.html", context, status=status)
 
 
@@ -199,8 +209,8 @@ def _render_lesson(request, lesson, questions, *, status=200, quiz_error=None, s
 _CSRF_PLACEHOLDER = "csrf-token-placeholder-3f9c1a"
 
 
-def _cached_body(request, context, state):
-    """The lesson body, rendered once per content version and learner state.
+def _cached_body(request, state, render_body):
+    """The lesson body, rendered once per content version and reader state.
 
     The body depends only on the published content and the reader's state: anonymous, or a
     learner's completion and latest answers. Learners with the same state (most often: not
@@ -209,20 +219,14 @@ def _cached_body(request, context, state):
     (navigation with the learner's name, messages) is rendered per request as usual.
     """
     if not request.user.is_authenticated:
-        return page_cache.get_or_load(
-            "anonymous-body",
-            request.path,
-            lambda: render_to_string("lessons/_lesson_body.html", context, request),
-        )
+        return page_cache.get_or_load("anonymous-body", request.path, render_body)
     answers = ",".join(
         f"{qid}:{a.choice_id}:{int(a.is_correct)}" for qid, a in sorted(state.answers.items())
     )
     body = page_cache.get_or_load(
         "learner-body",
         f"{request.path}|{int(state.completed)}|{answers}",
-        lambda: render_to_string(
-            "lessons/_lesson_body.html", {**context, "csrf_token": _CSRF_PLACEHOLDER}, request
-        ),
+        lambda: render_body(csrf_token=_CSRF_PLACEHOLDER),
     )
     return mark_safe(body.replace(_CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 (our HTML)
 

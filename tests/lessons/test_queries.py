@@ -4,9 +4,9 @@ Lesson pages are measured cold (content cache off, every query runs) and warm (t
 content comes from the page cache, as in production after the first view)."""
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 
+from lessons import page_cache
 from tests.factories import make_lesson, make_track, quiz_answers
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +30,10 @@ def build(lessons: int, questions: int, choices: int):
 
 @pytest.fixture
 def content_cache():
-    cache.clear()
+    page_cache.clear()
     with override_settings(PORTAL_CONTENT_CACHE_SECONDS=60):
         yield
-    cache.clear()
+    page_cache.clear()
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -59,7 +59,7 @@ def test_lesson_page_learner_after_quiz(
     lesson = build(*size)
     learner_client.post(f"{lesson.get_absolute_url()}quiz/", quiz_answers(lesson))
     learner_client.post(f"{lesson.get_absolute_url()}complete/")
-    cache.clear()
+    page_cache.clear()
     with django_assert_max_num_queries(LEARNER_COLD):
         learner_client.get(lesson.get_absolute_url())
     with django_assert_max_num_queries(LEARNER_WARM):
