@@ -13,7 +13,8 @@ repository's one config; tests/serving/stack.py), then runs `wrk -t2 -c64 -d10s 
   signed-in    the lesson page through nginx with a session cookie (bypasses the cache), for a
                learner who signed in through the real login form
 
-and prints requests/s, p50, p99 and errors for each, and the ratios against issue 4's targets.
+and prints requests/s, p50, p99 and errors for each, the ratios against issue 4's targets, and
+the CPU milliseconds per request each server (gunicorn, nginx, PostgreSQL) spent (bench/cpu.py).
 Client and server share the machine's cores, so compare the ratios, not absolute numbers.
 """
 
@@ -24,12 +25,13 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench import cpu  # noqa: E402
 from tests.serving.stack import (  # noqa: E402
     BEHIND_TLS,
     create_users,
@@ -58,6 +60,8 @@ class Result:
     requests: int
     errors: int
     non_2xx_3xx: int
+    # CPU milliseconds per request spent in each server (gunicorn, nginx, postgres), from /proc.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
 
 def _ms(value: str) -> float:
@@ -181,12 +185,25 @@ def main(argv=None) -> int:
         # with its median rate counts, so a burst of other work on the machine skews one round
         # of every scenario rather than all rounds of one.
         rounds: dict[str, list[Result]] = {name: [] for name, *_ in scenarios}
+        servers = {
+            "gunicorn": stack.gunicorn.process.pid,
+            "nginx": stack.nginx.process.pid,
+            "postgres": cpu.postmaster_pid(stack.database_url),
+        }
         try:
             for number in range(args.rounds):
                 if args.rounds > 1:
                     print(f"  round {number + 1}/{args.rounds}", flush=True)
                 for name, url, headers, _, _ in scenarios:
-                    rounds[name].append(parse_wrk(name, url, wrk(url, headers, args)))
+                    before = {server: cpu.server_seconds(pid) for server, pid in servers.items()}
+                    result = parse_wrk(name, url, wrk(url, headers, args))
+                    result.cpu_ms = {
+                        server: (cpu.server_seconds(pid) - before[server])
+                        * 1000
+                        / max(result.requests, 1)
+                        for server, pid in servers.items()
+                    }
+                    rounds[name].append(result)
         except WrkFailed as failure:
             messages = server_messages(stack)
             raise SystemExit(f"{failure}\ngunicorn's last messages:\n{messages}") from None
@@ -218,6 +235,11 @@ def main(argv=None) -> int:
             f"{r.name:<12}{r.requests_per_second:>10.0f}{r.p50_ms:>10.2f}{r.p99_ms:>10.2f}"
             f"{r.requests:>10}{errors:>8}"
         )
+    print()
+    print("CPU ms per request, by server (user + system, /proc; wrk's own share not included):")
+    print(f"{'scenario':<12}" + "".join(f"{server:>10}" for server in results[0].cpu_ms))
+    for r in results:
+        print(f"{r.name:<12}" + "".join(f"{ms:>10.3f}" for ms in r.cpu_ms.values()))
     print()
     missed = 0
     ratios = {}
