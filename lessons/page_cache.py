@@ -49,11 +49,14 @@ def get_or_load(kind: str, path: str, load):
 
 
 def _make_room(now: float) -> None:
-    for key in [key for key, (expires, _) in _entries.items() if expires <= now]:
-        del _entries[key]
+    # Snapshots (list() runs without releasing the GIL) and pop(): safe when several threads of
+    # one process (runserver, a threaded worker) use the cache at the same time.
+    for key, (expires, _) in list(_entries.items()):
+        if expires <= now:
+            _entries.pop(key, None)
     if len(_entries) >= MAX_ENTRIES:  # still full: drop the oldest quarter (insertion order)
         for key in list(_entries)[: MAX_ENTRIES // 4]:
-            del _entries[key]
+            _entries.pop(key, None)
 
 
 def clear() -> None:
