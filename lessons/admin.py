@@ -180,6 +180,8 @@ class ChoiceFormSet(BaseInlineFormSet):
 class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = ChoiceFormSet
+    # Staff see the authoring order; learners do not (lessons/quiz.py: display_order).
+    verbose_name_plural = "Choices (learners see them in a fixed shuffled order)"
     fields = ("order", "text", "is_correct")
     extra = 4
     min_num = 0

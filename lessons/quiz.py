@@ -1,5 +1,6 @@
 """Grading a quiz form: every question of the lesson answered with one of its own choices."""
 
+import hashlib
 from dataclasses import dataclass
 
 from lessons.models import Question
@@ -14,6 +15,21 @@ class GradedAnswer:
     question: Question
     choice_id: int
     is_correct: bool
+
+
+def display_order(question: Question, choices: list) -> list:
+    """The choices in the order learners see them: a fixed shuffle per question.
+
+    Authors tend to write the correct answer first (every built-in question did), and shown as
+    written, "always pick the first" would score 100%. The order comes from a hash of the texts,
+    so it is the same for every learner and every view of the page (cached bodies, a re-shown
+    form) and changes only when the texts do. Grading goes by choice id, never by position.
+    """
+
+    def rank(choice) -> bytes:
+        return hashlib.sha256(f"{question.text}\n{choice.text}".encode()).digest()
+
+    return sorted(choices, key=rank)
 
 
 def field_name(question: Question) -> str:

@@ -137,6 +137,8 @@ def _questions(lesson) -> list:
         if not hasattr(question, "choice_list"):
             question.choice_list = []
         question.choice_list.append(choice)
+    for question in questions.values():
+        question.choice_list = quiz.display_order(question, question.choice_list)
     return list(questions.values())
 
 

@@ -77,3 +77,47 @@ def test_anonymous_quiz_post_redirects_to_login(client, lesson):
 
 def test_unknown_lesson_quiz_is_404(learner_client, lesson):
     assert learner_client.post("/tracks/reliability/missing/quiz/", {}).status_code == 404
+
+
+# --- Display order -----------------------------------------------------------------------------
+def test_display_order_is_a_fixed_permutation_that_follows_the_texts():
+    from types import SimpleNamespace
+
+    from lessons.quiz import display_order
+
+    question = SimpleNamespace(text="Which one?")
+    choices = [SimpleNamespace(text=f"choice {n}") for n in range(6)]
+    shown = display_order(question, choices)
+    assert sorted(c.text for c in shown) == sorted(c.text for c in choices)
+    assert display_order(question, list(reversed(choices))) == shown  # input order is irrelevant
+    assert [c.text for c in shown] != [c.text for c in choices]
+    other = display_order(SimpleNamespace(text="Another question?"), choices)
+    assert [c.text for c in other] != [c.text for c in shown]  # each question its own order
+
+
+@pytest.mark.django_db
+def test_the_correct_answer_is_not_always_first(curriculum, client):
+    """Every built-in question lists its correct choice first in the source; learners must not
+    be able to score by always picking the first."""
+    import re
+    from collections import Counter
+
+    from lessons.models import Choice, Lesson
+
+    positions = Counter()
+    for lesson in Lesson.objects.published().select_related("track"):
+        html = client.get(lesson.get_absolute_url()).content.decode()
+        correct = set(
+            Choice.objects.filter(question__lesson=lesson, is_correct=True).values_list(
+                "pk", flat=True
+            )
+        )
+        for fieldset in re.findall(r"<fieldset>(.*?)</fieldset>", html, re.S):
+            values = [
+                int(v) for v in re.findall(r'type="radio" name="[^"]+" value="(\d+)"', fieldset)
+            ]
+            positions[next(i for i, v in enumerate(values) if v in correct)] += 1
+    total = sum(positions.values())
+    assert total == Choice.objects.filter(is_correct=True).count() > 80
+    assert positions[0] < total / 2, positions
+    assert len(positions) >= 3, positions
