@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import env_bool, env_int, env_list, env_str
 
@@ -76,9 +77,10 @@ DATABASES = {
         DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0
     )
 }
-# The instrumented backends count queries and their latency for /metrics.
+# The instrumented backends count queries and their latency for /metrics; the portal's
+# PostgreSQL backend is django-prometheus' plus DATABASE_PASSWORD_FILE (below).
 _INSTRUMENTED_ENGINES = {
-    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.postgresql": "portal.database.postgresql",
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
 }
 DATABASES["default"]["ENGINE"] = _INSTRUMENTED_ENGINES.get(
@@ -89,6 +91,14 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3)
     )
+# The password from a file, read again for every new connection, instead of from DATABASE_URL:
+# a mounted Secret kept in sync with Secrets Manager survives RDS password rotation without a
+# restart (portal/database/postgresql/base.py).
+DATABASE_PASSWORD_FILE = env_str("DATABASE_PASSWORD_FILE") or ""
+if DATABASE_PASSWORD_FILE:
+    if DATABASES["default"]["ENGINE"] != "portal.database.postgresql":
+        raise ImproperlyConfigured("DATABASE_PASSWORD_FILE needs a postgres:// DATABASE_URL")
+    DATABASES["default"]["PASSWORD_FILE"] = DATABASE_PASSWORD_FILE
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

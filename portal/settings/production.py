@@ -5,10 +5,11 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.database.password import read_password
 from portal.env import env_bool, env_int, env_list, env_required
 
 from .base import *  # noqa: F403
-from .base import DATABASE_URL
+from .base import DATABASE_PASSWORD_FILE, DATABASE_URL
 
 DEBUG = False
 SECRET_KEY = env_required(
@@ -30,6 +31,8 @@ if not os.environ.get("DATABASE_URL") and not env_bool("DJANGO_ALLOW_SQLITE", Fa
     raise ImproperlyConfigured(
         f"DATABASE_URL is required in production (would fall back to {DATABASE_URL})"
     )
+if DATABASE_PASSWORD_FILE:
+    read_password(DATABASE_PASSWORD_FILE)  # fail at startup, not at the first request
 
 # TLS terminates at the load balancer / nginx, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

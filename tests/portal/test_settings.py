@@ -79,3 +79,32 @@ def test_local_defaults_need_nothing():
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True django_prometheus.db.backends.sqlite3"
+
+
+# --- DATABASE_PASSWORD_FILE (RDS password rotation; portal/database/) ---------------------------
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (None, "cannot be read: No such file or directory"),
+        ("", "is empty"),
+        ("\n", "is empty"),
+    ],
+)
+def test_production_refuses_an_unusable_password_file(tmp_path, content, message):
+    path = tmp_path / "password"
+    if content is not None:
+        path.write_text(content)
+    result = manage("check", DATABASE_PASSWORD_FILE=str(path))
+    assert result.returncode != 0
+    assert f"DATABASE_PASSWORD_FILE {path} {message}" in result.stderr
+
+
+def test_a_password_file_needs_postgresql(tmp_path):
+    (tmp_path / "password").write_text("secret\n")
+    result = manage(
+        "check",
+        DATABASE_URL="sqlite:///" + str(tmp_path / "db.sqlite3"),
+        DATABASE_PASSWORD_FILE=str(tmp_path / "password"),
+    )
+    assert result.returncode != 0
+    assert "DATABASE_PASSWORD_FILE needs a postgres:// DATABASE_URL" in result.stderr
