@@ -52,6 +52,10 @@ EVERYTHING_OFF = [
     "serviceAccount.create=false",
 ]
 
+# The password Secret of the "database-password-file" scenario.
+PASSWORD_SECRET = "portal-db-password"
+PASSWORD_KEY = "db-password"
+
 # Scenario id -> (helm template arguments, Kubernetes version). Every optional feature appears
 # switched on and off; the CRD-based monitoring objects with and without the monitoring API.
 SCENARIOS: dict[str, tuple[list[str], str]] = {
@@ -92,6 +96,17 @@ SCENARIOS: dict[str, tuple[list[str], str]] = {
             "secret.djangoSecretKey=" + "k" * 64,
             "--set",
             "secret.databaseUrl=postgres://portal:pw@db.internal:5432/portal",
+        ],
+        KUBE_VERSION,
+    ),
+    # The database password from a mounted Secret (DATABASE_PASSWORD_FILE), with a non-default key
+    # and the chart's own Secret for the rest (production sets it with existingSecret).
+    "database-password-file": (
+        [
+            "--set",
+            f"database.passwordSecret.name={PASSWORD_SECRET}",
+            "--set",
+            f"database.passwordSecret.key={PASSWORD_KEY}",
         ],
         KUBE_VERSION,
     ),

@@ -1,5 +1,6 @@
-"""checkov's Kubernetes checks on the rendered manifests (default values and the production
-example): zero failures. Skips live in deploy/helm/.checkov.yaml, each with its reason."""
+"""checkov's Kubernetes checks on the rendered manifests (default values, the production example
+and the database password mounted from a Secret): zero failures. Skips live in
+deploy/helm/.checkov.yaml, each with its reason."""
 
 import json
 import re
@@ -12,12 +13,12 @@ import yaml
 from tests.helm.chart import CHECKOV_CONFIG
 from tests.tooling import tool
 
-SCANNED = ["default", "production"]
+SCANNED = ["default", "production", "database-password-file"]
 
 
 @pytest.fixture(scope="module")
 def checkov_report(rendered, tmp_path_factory):
-    """One checkov run over both renders (checkov takes seconds to start)."""
+    """One checkov run over all the renders (checkov takes seconds to start)."""
     directory = tmp_path_factory.mktemp("checkov")
     for scenario in SCANNED:
         shutil.copy(rendered[scenario].path, directory / f"{scenario}.yaml")
@@ -48,7 +49,7 @@ def test_checkov_finds_no_failures(checkov_report):
     assert returncode == 0
 
 
-def test_checkov_scanned_both_renders(checkov_report, rendered):
+def test_checkov_scanned_every_render(checkov_report, rendered):
     report, _ = checkov_report
     passed = report["results"]["passed_checks"]
     files = {c["file_path"].rsplit("/", 1)[-1] for c in passed}

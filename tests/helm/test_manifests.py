@@ -24,7 +24,7 @@ from tests.helm.chart import (
     matches,
     name,
 )
-from tests.helm.conftest import SCENARIOS
+from tests.helm.conftest import PASSWORD_SECRET, SCENARIOS
 from tests.tooling import REPO_ROOT
 
 ALL = list(SCENARIOS)
@@ -548,16 +548,25 @@ def test_migration_job_is_a_pre_install_pre_upgrade_hook(rendered, scenario):
     assert env["DJANGO_ALLOWED_HOSTS"]["value"], "production settings refuse to load without it"
 
 
-@pytest.mark.parametrize("scenario", ["default", "existing-secret", "production"])
+@pytest.mark.parametrize(
+    "scenario", ["default", "existing-secret", "production", "database-password-file"]
+)
 def test_migration_job_uses_only_what_exists_before_the_release(rendered, scenario):
     """On a first install, pre-install hooks run before any normal resource of the release
     exists. So everything the Job's pod refers to must be a hook resource created before it
-    (lower weight) or the operator's existing Secret."""
+    (lower weight) or one of the operator's Secrets (secret.existingSecret,
+    database.passwordSecret.name), which exist before `helm install`."""
     manifests = m(rendered, scenario)
     job = manifests.get("Job", name("migrate"))
-    existing = "portal-env" if scenario == "existing-secret" else None
+    operators = set()
+    if scenario == "existing-secret":
+        operators.add("portal-env")
+    if scenario == "database-password-file":
+        operators.add(PASSWORD_SECRET)
     if scenario == "production":
-        existing = yaml.safe_load(PRODUCTION_VALUES.read_text())["secret"]["existingSecret"]
+        production = yaml.safe_load(PRODUCTION_VALUES.read_text())
+        operators.add(production["secret"]["existingSecret"])
+        operators.add(production["database"]["passwordSecret"]["name"])
     spec = job["spec"]["template"]["spec"]
     refs = [("ServiceAccount", spec["serviceAccountName"])]
     for c in spec["containers"]:
@@ -572,10 +581,13 @@ def test_migration_job_uses_only_what_exists_before_the_release(rendered, scenar
                 if key in e:
                     refs.append((kind, e[key]["name"]))
     for v in spec.get("volumes", []):
-        assert set(v) - {"name"} == {"emptyDir"}, f"volume {v} needs a resource"
+        if "secret" in v:
+            refs.append(("Secret", v["secret"]["secretName"]))
+        else:
+            assert set(v) - {"name"} == {"emptyDir"}, f"volume {v} needs a resource"
     assert any(kind == "Secret" for kind, _ in refs)
     for kind, ref in refs:
-        if kind == "Secret" and ref == existing:
+        if kind == "Secret" and ref in operators:
             continue
         target = manifests.find(kind, ref)
         assert target is not None, f"{kind} {ref} is not part of the chart"

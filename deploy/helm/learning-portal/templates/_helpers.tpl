@@ -169,7 +169,7 @@ env (the Job runs before the ConfigMap exists on a first install, so it gets the
   "DJANGO_LOG_LEVEL" .Values.config.logLevel
   "PORTAL_LAB_ENABLED" (ternary "true" "false" .Values.config.labEnabled)
 }}
-{{- $reserved := list "POD_IP" "PROMETHEUS_MULTIPROC_DIR" "GUNICORN_WORKERS" "GUNICORN_TIMEOUT" "GUNICORN_GRACEFUL_TIMEOUT" "GUNICORN_MAX_REQUESTS" .Values.secret.keys.djangoSecretKey .Values.secret.keys.databaseUrl }}
+{{- $reserved := list "POD_IP" "PROMETHEUS_MULTIPROC_DIR" "GUNICORN_WORKERS" "GUNICORN_TIMEOUT" "GUNICORN_GRACEFUL_TIMEOUT" "GUNICORN_MAX_REQUESTS" "DATABASE_PASSWORD_FILE" .Values.secret.keys.djangoSecretKey .Values.secret.keys.databaseUrl }}
 {{- range $name, $value := .Values.config.extraEnv }}
 {{- if or (hasKey $data $name) (has $name $reserved) }}
 {{- fail (printf "config.extraEnv.%s: the chart sets %s itself; use the dedicated value instead (see values.yaml)" $name $name) }}
@@ -199,6 +199,44 @@ whatever the keys are called in the Secret). Usage: include ... (dict "ctx" $ "s
       # Optional: without it production settings stop with "DATABASE_URL is required in
       # production", clearer than the kubelet's CreateContainerConfigError.
       optional: true
+{{- end }}
+
+{{/*
+The database password as a file (database.passwordSecret): the Secret's key mounted as the file
+`password` in a directory of its own. A directory mount, not subPath: the kubelet rewrites the
+file in place when the Secret changes (a subPath mount would keep the old password forever), and
+the app reads it for every new connection (DATABASE_PASSWORD_FILE). Callers check
+.Values.database.passwordSecret.name first.
+*/}}
+{{- define "learning-portal.databasePasswordDir" -}}/var/run/secrets/portal/database{{- end }}
+
+{{/* env entry DATABASE_PASSWORD_FILE. */}}
+{{- define "learning-portal.databasePasswordEnv" -}}
+# The password of DATABASE_URL, read from the mounted Secret for every new connection.
+- name: DATABASE_PASSWORD_FILE
+  value: {{ printf "%s/password" (include "learning-portal.databasePasswordDir" .) | quote }}
+{{- end }}
+
+{{/* volumeMounts entry of the password file's directory. */}}
+{{- define "learning-portal.databasePasswordVolumeMount" -}}
+- name: database-password
+  mountPath: {{ include "learning-portal.databasePasswordDir" . }}
+  readOnly: true
+{{- end }}
+
+{{/* volumes entry: the one key of the password Secret. Mode 0440: owner root, group the pod's
+fsGroup (the kubelet gives Secret volume files that group, and every process of the pod has it as
+a supplementary group), so the non-root app user reads it; nobody else does, nobody writes it.
+The Secret is not optional: without it the pod does not start, which says more than an app that
+cannot log in. */}}
+{{- define "learning-portal.databasePasswordVolume" -}}
+- name: database-password
+  secret:
+    secretName: {{ .Values.database.passwordSecret.name }}
+    items:
+      - key: {{ .Values.database.passwordSecret.key }}
+        path: password
+    defaultMode: 0440
 {{- end }}
 
 {{/* Pod security context: Pod Security Standard "restricted". Usage: (the component's securityContext values) */}}
