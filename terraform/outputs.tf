@@ -58,6 +58,11 @@ output "app_pod_identity_role_arn" {
   value       = module.app_pod_identity.iam_role_arn
 }
 
+output "external_secrets_role_arn" {
+  description = "IAM role associated (Pod Identity) with external-secrets/external-secrets; it may read the database secret."
+  value       = module.external_secrets_pod_identity.iam_role_arn
+}
+
 output "aws_lb_controller_role_arn" {
   description = "IAM role associated (Pod Identity) with kube-system/aws-load-balancer-controller."
   value       = module.aws_lb_controller_pod_identity.iam_role_arn

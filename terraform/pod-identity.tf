@@ -65,3 +65,26 @@ module "app_pod_identity" {
     }
   }
 }
+
+# External Secrets Operator (Helm release external-secrets in namespace external-secrets, service
+# account external-secrets): copies the database password into the portal's namespace every
+# minute, so an RDS password rotation needs no human (docs/aws-path.md, step 5b). Same two
+# permissions as the app, on the same one secret.
+module "external_secrets_pod_identity" {
+  source  = "terraform-aws-modules/eks-pod-identity/aws"
+  version = "~> 2.0"
+
+  name        = "${local.name}-external-secrets"
+  description = "External Secrets Operator: read the database secret of ${local.name}"
+
+  attach_custom_policy    = true
+  source_policy_documents = [data.aws_iam_policy_document.app.json]
+
+  associations = {
+    this = {
+      cluster_name    = module.eks.cluster_name
+      namespace       = "external-secrets"
+      service_account = "external-secrets"
+    }
+  }
+}

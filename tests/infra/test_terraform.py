@@ -31,6 +31,7 @@ EXPECTED_MODULES = {
     "db": ("terraform-aws-modules/rds/aws", 7),
     "aws_lb_controller_pod_identity": ("terraform-aws-modules/eks-pod-identity/aws", 2),
     "app_pod_identity": ("terraform-aws-modules/eks-pod-identity/aws", 2),
+    "external_secrets_pod_identity": ("terraform-aws-modules/eks-pod-identity/aws", 2),
 }
 
 # Input names that were renamed in terraform-aws-modules/eks v21 (docs/UPGRADE-21.0.md): using
@@ -316,6 +317,17 @@ def test_pod_identity_for_the_load_balancer_controller_and_the_app():
     ]
     secret = next(s for s in statements if "secretsmanager:GetSecretValue" in s["actions"])
     assert secret["resources"] == ["${module.db.db_instance_master_user_secret_arn}"]
+
+    # External Secrets Operator's controller (docs/aws-path.md 5b, the Helm release's service
+    # account) reads the same secret with the same policy, and nothing more.
+    eso = modules["external_secrets_pod_identity"]
+    (assoc,) = eso["associations"].values()
+    assert (assoc["namespace"], assoc["service_account"]) == (
+        "external-secrets",
+        "external-secrets",
+    )
+    assert eso["source_policy_documents"] == ["${data.aws_iam_policy_document.app.json}"]
+    assert "attach_aws_lb_controller_policy" not in eso
 
 
 def test_github_oidc_roles_are_scoped_to_the_repository():
