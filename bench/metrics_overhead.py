@@ -49,6 +49,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.cpu import server_seconds  # noqa: E402
 from tests.serving.stack import BEHIND_TLS, collect_static, production_env  # noqa: E402
 from tests.support.gunicorn import run_gunicorn  # noqa: E402
 from tests.support.postgres import portal_database  # noqa: E402
@@ -72,16 +73,6 @@ MIDDLEWARE = [
 ]
 '''
 BASELINE = "without-metrics"
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time used so far by these processes (/proc/<pid>/stat)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return total / ticks
 
 
 def wrk(url: str, seconds: int, connections: int) -> tuple[float, int, int]:
@@ -208,10 +199,9 @@ def main() -> int:
             order = names[shift:] + names[:shift]
             for name in order:
                 server = servers[name]
-                pids = [server.process.pid, *server.worker_pids()]
-                cpu_before = cpu_seconds(pids)
+                cpu_before = server_seconds(server.process.pid)
                 rps, requests, errors = wrk(server.url + LESSON, args.seconds, args.connections)
-                cpu_ms = 1000 * (cpu_seconds(pids) - cpu_before) / requests
+                cpu_ms = 1000 * (server_seconds(server.process.pid) - cpu_before) / requests
                 if errors:
                     print(f"  {name}: {errors} errors", file=sys.stderr)
                     return 2
