@@ -81,8 +81,8 @@ worker_class = "sync"
 threads = 1
 workers = _env_int("GUNICORN_WORKERS", 0) or default_workers(container_cpus())
 # Load Django once, in the master, and fork workers from it. Without this every worker imports
-# and sets up Django itself: about 1 s of CPU (3 s on a busy 2-core node) at every start and
-# every max_requests recycle; under load the benchmark saw all workers recycle every few
+# and sets up Django itself, 1.3 to 1.8 s of CPU on the 2-CPU development machine, at every start
+# and every max_requests recycle; under load the benchmark saw all workers recycle every few
 # seconds, and requests queued behind the boots for up to 2.6 s. Forked workers start in
 # milliseconds and share the loaded code copy-on-write (less memory per pod). Safe because
 # loading the app opens no database connection (pre_fork closes any, to be sure) and
