@@ -14,6 +14,8 @@ times each, the full requests through Django's test client (all middleware, no n
 
 and the parts of the signed-in page, called directly:
 
+  healthcheck  the `SELECT 1` with which Django checks a reused connection before a request's
+               first query (CONN_HEALTH_CHECKS; under gunicorn, once per request that queries)
   session      loading the session row (django.contrib.sessions, database engine)
   user         loading the user (django.contrib.auth's ModelBackend.get_user)
   state        the learner's completion and latest answers (lessons.progress.lesson_state)
@@ -61,6 +63,7 @@ def measure(repeat: int) -> list[tuple[str, float]]:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.backends import ModelBackend
+    from django.db import connections
     from django.test import Client
     from django.utils.module_loading import import_string
 
@@ -88,6 +91,7 @@ def measure(repeat: int) -> list[tuple[str, float]]:
         ("healthz", timed(lambda: anonymous.get("/healthz", **get), repeat)),
         ("anonymous", timed(lambda: anonymous.get(LESSON, **get), repeat)),
         ("signed-in", timed(lambda: signed_in.get(LESSON, **get), repeat)),
+        ("healthcheck", timed(connections["default"].is_usable, repeat)),
         ("session", timed(lambda: store(session_key).load(), repeat)),
         ("user", timed(lambda: ModelBackend().get_user(learner.pk), repeat)),
         ("state", timed(lambda: progress.lesson_state(learner, lesson.pk), repeat)),

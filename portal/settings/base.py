@@ -69,12 +69,16 @@ TEMPLATES = [
 
 # --- Database ----------------------------------------------------------------------------------
 # One URL, as twelve-factor apps do. SQLite file when unset so the first run needs nothing.
-# Persistent connections with health checks: a connection per request costs ~9x under load.
+# Persistent connections: a connection per request costs ~9x under load. With health checks,
+# the first query of each request is preceded by a `SELECT 1` on the reused connection, so one
+# broken by a database restart or failover is replaced instead of failing that request; it is
+# one more round trip per request that uses the database (docs/serving.md measures it).
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 60)
+CONN_HEALTH_CHECKS = env_bool("DJANGO_CONN_HEALTH_CHECKS", True) and CONN_MAX_AGE > 0
 DATABASES = {
     "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0
+        DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_HEALTH_CHECKS
     )
 }
 # The instrumented backends count queries and their latency for /metrics; the portal's

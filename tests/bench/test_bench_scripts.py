@@ -55,6 +55,7 @@ def test_lesson_page_costs_times_every_part():
         "healthz",
         "anonymous",
         "signed-in",
+        "healthcheck",
         "session",
         "user",
         "state",
