@@ -108,3 +108,29 @@ def test_a_password_file_needs_postgresql(tmp_path):
     )
     assert result.returncode != 0
     assert "DATABASE_PASSWORD_FILE needs a postgres:// DATABASE_URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "env,expected",
+    [
+        ({}, "60 True"),
+        ({"DJANGO_CONN_HEALTH_CHECKS": "false"}, "60 False"),
+        ({"DJANGO_CONN_MAX_AGE": "0"}, "0 False"),  # nothing reused, nothing to check
+    ],
+)
+def test_persistent_connections_and_their_health_checks(env, expected):
+    result = manage(
+        "shell",
+        "-c",
+        "from django.db import connection as c; "
+        "print(c.settings_dict['CONN_MAX_AGE'], c.settings_dict['CONN_HEALTH_CHECKS'])",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def test_a_bad_health_check_value_is_refused():
+    result = manage("check", DJANGO_CONN_HEALTH_CHECKS="sometimes")
+    assert result.returncode != 0
+    assert "DJANGO_CONN_HEALTH_CHECKS must be true or false" in result.stderr
