@@ -1,5 +1,5 @@
-"""Reading the database password from a file (DATABASE_PASSWORD_FILE); no Django imports, so
-settings can check the file at startup."""
+"""Reading the database password from a file (DATABASE_PASSWORD_FILE). Kept apart from the
+backend, which imports Django's database layer, so that settings can check the file at startup."""
 
 from pathlib import Path
 
